@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+/*
+ * The daemon's one context: event loop, bus connection and, as later
+ * work lands, the topology it manages.
+ */
+typedef struct Manager {
+	sd_event *event;
+	sd_bus *bus;
+	sd_bus_slot *name_slot;
+	bool name_acquired;
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+
+/*
+ * Attach to the system bus (or $DBUS_SYSTEM_BUS_ADDRESS), register every
+ * object, then request the bus name. READY=1 is sent once the name is
+ * ours: a client that sees the name, or a unit ordered after ours, finds
+ * every object already there.
+ */
+int manager_start(Manager *m);
+
+/* Run until SIGTERM/SIGINT (returns 0) or a fatal error (< 0). */
+int manager_run(Manager *m);
+
+static inline void manager_freep(Manager **m)
+{
+	manager_free(*m);
+}

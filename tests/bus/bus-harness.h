@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+/*
+ * A private bus for tests: a dbus-daemon whose configuration includes the
+ * project's bus policy (dbus/org.cxlmemd1.conf) unchanged, and the real
+ * cxlmemd started against it with its own NOTIFY_SOCKET, so tests see what
+ * systemd would see.
+ *
+ * Environment: CXLMEMD_SOURCE_ROOT, CXLMEMD_BINARY (set by meson), and
+ * optionally CXLMEMD_DAEMON_WRAPPER, a space-separated command the daemon
+ * is run under (e.g. valgrind with --error-exitcode).
+ */
+struct bus_env {
+	char dir[64];
+	char *address;
+	pid_t dbus_pid;
+	pid_t daemon_pid;
+	int notify_fd;
+	sd_bus *client;
+};
+
+int bus_env_start(struct bus_env *e);
+void bus_env_stop(struct bus_env *e);
+
+/* NULL-terminated "KEY=value" strings added to the daemon's environment. */
+int bus_env_start_daemon(struct bus_env *e, char *const extra_env[]);
+
+/*
+ * Wait up to @timeout_ms for one sd_notify datagram from the daemon; the
+ * text goes to @buf. Returns the length, 0 on timeout, < 0 on error.
+ */
+int bus_env_read_notify(struct bus_env *e, char *buf, size_t size, int timeout_ms);
+
+/*
+ * Wait up to @timeout_ms for the daemon to exit. Returns its wait status,
+ * or -ETIMEDOUT (the daemon is then killed).
+ */
+int bus_env_wait_daemon(struct bus_env *e, int timeout_ms);
+
+/* Is @name owned on the private bus right now? */
+bool bus_env_name_has_owner(struct bus_env *e, const char *name);
+
+/* Timeouts scale when the daemon runs under a slow wrapper (valgrind). */
+int bus_env_timeout_ms(int base_ms);
