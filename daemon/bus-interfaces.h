@@ -13,7 +13,7 @@
  */
 struct bus_interface {
 	const char *name;
-	const sd_bus_vtable *vtable;
+	const sd_bus_vtable *(*vtable)(void);
 };
 
 /* Terminated by an entry with name == NULL. */

@@ -3,6 +3,7 @@
 
 #include "bus-interfaces.h"
 #include "manager-bus.h"
+#include "model-bus.h"
 
 static int property_get_version(sd_bus *bus, const char *path,
 				const char *interface, const char *property,
@@ -25,6 +26,10 @@ int manager_bus_register(Manager *m)
 
 	r = sd_bus_add_object_vtable(m->bus, NULL, CXLMEMD_OBJECT_ROOT,
 				     "org.cxlmemd1.Manager", manager_vtable, m);
+	if (r < 0)
+		return r;
+
+	r = model_bus_register(m);
 	if (r < 0)
 		return r;
 

@@ -37,6 +37,7 @@ Manager *manager_free(Manager *m)
 		return NULL;
 
 	sd_bus_slot_unref(m->name_slot);
+	model_clear(&m->model);
 	sd_bus_flush_close_unref(m->bus);
 	sd_event_unref(m->event);
 	free(m);

@@ -5,6 +5,8 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "model.h"
+
 /*
  * The daemon's one context: event loop, bus connection and, as later
  * work lands, the topology it manages.
@@ -14,6 +16,8 @@ typedef struct Manager {
 	sd_bus *bus;
 	sd_bus_slot *name_slot;
 	bool name_acquired;
+
+	struct model model;		/* what the bus serves right now */
 } Manager;
 
 int manager_new(Manager **ret);
