@@ -11,6 +11,8 @@
 #include "log.h"
 #include "manager-bus.h"
 #include "manager.h"
+#include "monitor.h"
+#include "strv.h"
 
 int manager_new(Manager **ret)
 {
@@ -36,9 +38,13 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 
+	monitor_stop(m);
 	sd_bus_slot_unref(m->name_slot);
-	model_clear(&m->model);
 	sd_bus_flush_close_unref(m->bus);
+	model_clear(&m->model);
+	free(m->kernel_version);
+	strv_free(m->capabilities);
+	free(m->capabilities_note);
 	sd_event_unref(m->event);
 	free(m);
 	return NULL;
@@ -76,7 +82,8 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata,
 
 	m->name_acquired = true;
 	log_info("Acquired bus name " CXLMEMD_BUS_NAME ", ready");
-	sd_notify(0, "READY=1\nSTATUS=Serving " CXLMEMD_BUS_NAME);
+	sd_notifyf(0, "READY=1\nSTATUS=Serving %zu memdevs, %zu regions, %zu Soft Reserved ranges",
+		   m->model.n_memdevs, m->model.n_regions, m->model.n_softreserved);
 	return 0;
 }
 
@@ -140,6 +147,11 @@ int manager_start(Manager *m)
 	r = manager_bus_register(m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to register bus objects: %m");
+
+	/* Events first, then the snapshot: nothing falls in between. */
+	r = monitor_start(m);
+	if (r < 0)
+		return r;
 
 	r = sd_bus_request_name_async(m->bus, &m->name_slot, CXLMEMD_BUS_NAME, 0,
 				      on_name_acquired, m);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -17,7 +18,17 @@ typedef struct Manager {
 	sd_bus_slot *name_slot;
 	bool name_acquired;
 
+	struct udev *udev;
+	struct udev_monitor *monitor;
+	sd_event_source *monitor_source;
+	sd_event_source *refresh_timer;
+
 	struct model model;		/* what the bus serves right now */
+	/* Manager properties derived from the model and the kernel. */
+	char *kernel_version;
+	char **capabilities;
+	char *capabilities_note;
+	uint32_t counts[8];		/* last announced object counts */
 } Manager;
 
 int manager_new(Manager **ret);

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libudev.h>
+#include <sys/epoll.h>
+
+#include "log.h"
+#include "manager-bus.h"
+#include "model-bus.h"
+#include "monitor.h"
+#include "topology.h"
+
+/* Subsystems whose events can change what we model. */
+static const char *const subsystems[] = {
+	"cxl",		/* memdevs, ports, decoders, regions */
+	"dax",		/* dax devices, kmem binding */
+	"memory",	/* memory blocks going online/offline */
+	"platform",	/* hmem.N devices of dax_hmem */
+	"nd",		/* pmem regions' nvdimm bridge */
+};
+
+int monitor_refresh(Manager *m)
+{
+	struct model old = m->model, now;
+	int r;
+
+	r = topology_enumerate(&now);
+	if (r < 0)
+		return log_warning_errno(r, "Failed to enumerate the CXL topology: %m");
+
+	m->model = now;
+	r = model_bus_emit_changes(m, &old);
+	model_clear(&old);
+	if (r < 0)
+		log_warning_errno(r, "Failed to announce topology changes: %m");
+	return manager_bus_update(m);
+}
+
+static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	Manager *m = userdata;
+
+	(void)monitor_refresh(m);
+	return 0;
+}
+
+static int schedule_refresh(Manager *m)
+{
+	int r;
+
+	if (m->refresh_timer) {
+		int enabled;
+
+		r = sd_event_source_get_enabled(m->refresh_timer, &enabled);
+		if (r >= 0 && enabled != SD_EVENT_OFF)
+			return 0;	/* already pending: this event joins the batch */
+		r = sd_event_source_set_time_relative(m->refresh_timer, MONITOR_COALESCE_USEC);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
+		return r;
+	}
+	return sd_event_add_time_relative(m->event, &m->refresh_timer, CLOCK_MONOTONIC,
+					  MONITOR_COALESCE_USEC, 0, on_refresh_timer, m);
+}
+
+static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	Manager *m = userdata;
+	struct udev_device *dev;
+	int n = 0, r;
+
+	while ((dev = udev_monitor_receive_device(m->monitor))) {
+		log_debug("uevent: %s %s %s", udev_device_get_action(dev) ?: "?",
+			  udev_device_get_subsystem(dev) ?: "?",
+			  udev_device_get_sysname(dev) ?: "?");
+		udev_device_unref(dev);
+		n++;
+	}
+	if (n == 0)
+		return 0;
+
+	r = schedule_refresh(m);
+	if (r < 0)
+		log_warning_errno(r, "Failed to schedule a topology refresh: %m");
+	return 0;
+}
+
+int monitor_start(Manager *m)
+{
+	int r;
+
+	m->udev = udev_new();
+	if (!m->udev)
+		return log_error_errno(ENOMEM, "Failed to create udev context");
+
+	/* Kernel events, not udev's: we need no rules to have run, and the
+	 * VM and minimal systems may run without udevd. */
+	m->monitor = udev_monitor_new_from_netlink(m->udev, "kernel");
+	if (!m->monitor)
+		return log_error_errno(errno ?: EIO, "Failed to create uevent monitor: %m");
+
+	for (size_t i = 0; i < sizeof(subsystems) / sizeof(subsystems[0]); i++) {
+		r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, subsystems[i],
+								    NULL);
+		if (r < 0)
+			return log_error_errno(r, "Failed to filter uevents: %m");
+	}
+	/* Bursts (modprobe cxl_test, onlining a region's memory) are large. */
+	(void)udev_monitor_set_receive_buffer_size(m->monitor, 16 * 1024 * 1024);
+
+	r = udev_monitor_enable_receiving(m->monitor);
+	if (r < 0)
+		return log_error_errno(r, "Failed to listen for uevents: %m");
+
+	r = sd_event_add_io(m->event, &m->monitor_source, udev_monitor_get_fd(m->monitor),
+			    EPOLLIN, on_uevent, m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to watch uevents: %m");
+
+	/* Only now, with events queuing up, take the first snapshot. */
+	return monitor_refresh(m);
+}
+
+void monitor_stop(Manager *m)
+{
+	m->refresh_timer = sd_event_source_disable_unref(m->refresh_timer);
+	m->monitor_source = sd_event_source_disable_unref(m->monitor_source);
+	m->monitor = udev_monitor_unref(m->monitor);
+	m->udev = udev_unref(m->udev);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "manager.h"
+
+/*
+ * Keep m->model in step with the kernel. The udev monitor is started
+ * before the first enumeration, so no event falls between the two; after
+ * events, one refresh per burst (coalesced for MONITOR_COALESCE_USEC)
+ * re-enumerates and emits the differences.
+ */
+#define MONITOR_COALESCE_USEC (20 * 1000)
+
+int monitor_start(Manager *m);
+void monitor_stop(Manager *m);
+
+/* Re-enumerate now and emit what changed. */
+int monitor_refresh(Manager *m);

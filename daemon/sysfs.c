@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "strv.h"
+#include "sysfs.h"
+
+static char **warned;
+
+static void warn_once(const char *path, int error)
+{
+	if (strv_contains(warned, path))
+		return;
+	/* If even remembering fails, we log again next time: harmless. */
+	(void)strv_extend(&warned, path);
+	log_warning_errno(error, "Cannot read %s: %m (ignoring it from now on)", path);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
+char *file_read_all(const char *path)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f, *mem;
+	char chunk[4096];
+	size_t n;
+
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno != ENOENT)
+			warn_once(path, errno);
+		return NULL;
+	}
+	mem = open_memstream(&buf, &size);
+	if (!mem) {
+		fclose(f);
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	if (ferror(f)) {
+		warn_once(path, errno ?: EIO);
+		fclose(f);
+		fclose(mem);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	if (fclose(mem) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *sysfs_read(const char *fmt, ...)
+{
+	_cleanup_free_ char *path = NULL;
+	char buf[4096];
+	ssize_t n;
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	path = vformat(fmt, ap);
+	va_end(ap);
+	if (!path)
+		return NULL;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			warn_once(path, errno);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		/* Device gone mid-read is ENODEV/ENXIO: not worth a warning. */
+		if (errno != ENODEV && errno != ENXIO)
+			warn_once(path, errno);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strdup(buf);
+}
+
+bool sysfs_exists(const char *fmt, ...)
+{
+	_cleanup_free_ char *path = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	path = vformat(fmt, ap);
+	va_end(ap);
+	return path && access(path, F_OK) == 0;
+}
+
+char *sysfs_link_name(const char *fmt, ...)
+{
+	_cleanup_free_ char *path = NULL;
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	path = vformat(fmt, ap);
+	va_end(ap);
+	if (!path)
+		return NULL;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	return strdup(base ? base + 1 : target);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+/*
+ * Small helpers for the kernel's text files. Reads return a malloc'd
+ * string with the trailing newline removed, or NULL; a failure other than
+ * "does not exist" is logged once per path (sysfs surprises must not
+ * flood the journal or stop the daemon).
+ */
+char *sysfs_read(const char *fmt, ...) _printf_(1, 2);
+bool sysfs_exists(const char *fmt, ...) _printf_(1, 2);
+/* The basename of a symlink's target (e.g. a device's driver), or NULL. */
+char *sysfs_link_name(const char *fmt, ...) _printf_(1, 2);
+/* Whole file, for /proc/iomem-sized files; NULL on error (logged once). */
+char *file_read_all(const char *path);

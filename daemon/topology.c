@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cxl/libcxl.h>
+#include <daxctl/libdaxctl.h>
+
+#include "log.h"
+#include "softreserved.h"
+#include "strv.h"
+#include "sysfs.h"
+#include "topology.h"
+
+#define CXL_DEVICES "/sys/bus/cxl/devices"
+#define CXL_DEBUGFS "/sys/kernel/debug/cxl"
+
+static char *xstrdup0(const char *s)
+{
+	return strdup(s ?: "");
+}
+
+/* "" for the all-zero uuid (ram regions have none). */
+static char *format_uuid(const unsigned char u[16])
+{
+	bool zero = true;
+	char *s;
+
+	for (int i = 0; i < 16; i++)
+		zero &= u[i] == 0;
+	if (zero)
+		return strdup("");
+	if (asprintf(&s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		     "%02x%02x%02x%02x%02x%02x",
+		     u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+		     u[10], u[11], u[12], u[13], u[14], u[15]) < 0)
+		return NULL;
+	return s;
+}
+
+static void quiet_log(struct cxl_ctx *ctx, int priority, const char *file, int line,
+		      const char *fn, const char *format, va_list args)
+{
+	/* libcxl's own messages are debug noise to us; errors we report. */
+	if (log_get_max_level() >= LOG_DEBUG)
+		vfprintf(stderr, format, args);
+}
+
+static void quiet_daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file,
+			     int line, const char *fn, const char *format, va_list args)
+{
+	if (log_get_max_level() >= LOG_DEBUG)
+		vfprintf(stderr, format, args);
+}
+
+static int add_memdev(struct model *m, struct cxl_memdev *md)
+{
+	const char *name = cxl_memdev_get_devname(md);
+	struct cxl_endpoint *ep = cxl_memdev_get_endpoint(md);
+	uint64_t ram_used = 0, pmem_used = 0;
+	struct memdev *d;
+
+	d = model_add(m, OBJECT_MEMDEV);
+	if (!d)
+		return -ENOMEM;
+	d->name = strdup(name);
+	d->serial = cxl_memdev_get_serial(md);
+	d->host = xstrdup0(cxl_memdev_get_host(md));
+	d->numa_node = cxl_memdev_get_numa_node(md);
+	d->ram_size = cxl_memdev_get_ram_size(md);
+	d->pmem_size = cxl_memdev_get_pmem_size(md);
+	d->firmware_version = xstrdup0(cxl_memdev_get_firmware_version(md));
+	d->enabled = cxl_memdev_is_enabled(md) > 0;
+	if (!d->name || !d->host || !d->firmware_version)
+		return -ENOMEM;
+
+	if (ep) {
+		struct cxl_port *port = cxl_endpoint_get_port(ep);
+		struct cxl_decoder *dec;
+
+		cxl_decoder_foreach(port, dec) {
+			unsigned long long dpa = cxl_decoder_get_dpa_size(dec);
+
+			if (strv_extend(&d->endpoint_decoders, cxl_decoder_get_devname(dec)) < 0)
+				return -ENOMEM;
+			if (dpa == ULLONG_MAX)
+				continue;
+			if (cxl_decoder_get_mode(dec) == CXL_DECODER_MODE_RAM)
+				ram_used += dpa;
+			else if (cxl_decoder_get_mode(dec) == CXL_DECODER_MODE_PMEM)
+				pmem_used += dpa;
+		}
+	}
+	d->ram_free = d->ram_size > ram_used ? d->ram_size - ram_used : 0;
+	d->pmem_free = d->pmem_size > pmem_used ? d->pmem_size - pmem_used : 0;
+
+	if (sysfs_exists(CXL_DEBUGFS "/%s/inject_poison", name) &&
+	    strv_extend(&d->poison, "inject") < 0)
+		return -ENOMEM;
+	if (sysfs_exists(CXL_DEBUGFS "/%s/clear_poison", name) &&
+	    strv_extend(&d->poison, "clear") < 0)
+		return -ENOMEM;
+	if (sysfs_exists(CXL_DEVICES "/%s/trigger_poison_list", name) &&
+	    strv_extend(&d->poison, "list") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int add_region(struct model *m, struct cxl_decoder *root, struct cxl_region *cr)
+{
+	const char *name = cxl_region_get_devname(cr);
+	unsigned long long start = cxl_region_get_resource(cr);
+	struct cxl_memdev_mapping *map;
+	struct region *r;
+	uuid_t uu;
+
+	r = model_add(m, OBJECT_REGION);
+	if (!r)
+		return -ENOMEM;
+	r->name = strdup(name);
+	r->window = strdup(cxl_decoder_get_devname(root));
+	r->mode = sysfs_read(CXL_DEVICES "/%s/mode", name);
+	if (!r->mode)
+		r->mode = strdup("none");
+	r->start = start == ULLONG_MAX ? 0 : start;
+	r->size = cxl_region_get_size(cr);
+	if (r->size == ULLONG_MAX)
+		r->size = 0;
+	r->ways = cxl_region_get_interleave_ways(cr);
+	r->granularity = cxl_region_get_interleave_granularity(cr);
+	if (r->ways == UINT_MAX)
+		r->ways = 0;
+	if (r->granularity == UINT_MAX)
+		r->granularity = 0;
+
+	cxl_region_get_uuid(cr, uu);
+	r->uuid = format_uuid(uu);
+
+	r->locked = cxl_decoder_is_locked(root);
+	cxl_mapping_foreach(cr, map) {
+		struct cxl_decoder *dec = cxl_mapping_get_decoder(map);
+		struct cxl_memdev *md = dec ? cxl_decoder_get_memdev(dec) : NULL;
+		struct region_target *t;
+
+		if (!dec)
+			continue;
+		t = realloc(r->targets, (r->n_targets + 1) * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		r->targets = t;
+		r->targets[r->n_targets++] = (struct region_target){
+			.position = cxl_mapping_get_position(map),
+			.memdev = xstrdup0(md ? cxl_memdev_get_devname(md) : NULL),
+			.decoder = strdup(cxl_decoder_get_devname(dec)),
+		};
+		if (cxl_decoder_is_locked(dec))
+			r->locked = 1;
+	}
+
+	/* Refined to "online" once the dax devices are known. */
+	if (cxl_region_is_enabled(cr) > 0)
+		r->state = strdup("enabled");
+	else if (cxl_region_decode_is_committed(cr) > 0)
+		r->state = strdup("committed");
+	else
+		r->state = strdup("configuring");
+	r->dax = strdup("");
+
+	if (!r->name || !r->window || !r->mode || !r->uuid || !r->state || !r->dax)
+		return -ENOMEM;
+	return 0;
+}
+
+static int add_window(struct model *m, struct cxl_decoder *dec)
+{
+	struct cxl_region *cr;
+	struct cxl_target *t;
+	struct window *w;
+	char *by_pos[64] = {};
+	int r = 0;
+
+	w = model_add(m, OBJECT_WINDOW);
+	if (!w)
+		return -ENOMEM;
+	w->name = strdup(cxl_decoder_get_devname(dec));
+	if (!w->name)
+		return -ENOMEM;
+	w->start = cxl_decoder_get_resource(dec);
+	w->size = cxl_decoder_get_size(dec);
+	w->ways = cxl_decoder_get_interleave_ways(dec);
+	w->granularity = cxl_decoder_get_interleave_granularity(dec);
+	w->max_available_extent = cxl_decoder_get_max_available_extent(dec);
+	if (w->max_available_extent == ULLONG_MAX)
+		w->max_available_extent = 0;
+	w->locked = cxl_decoder_is_locked(dec);
+
+	/* Host bridges in interleave position order: the order regions need. */
+	cxl_target_foreach(dec, t) {
+		int pos = cxl_target_get_position(t);
+
+		if (pos >= 0 && pos < 64 && !by_pos[pos])
+			by_pos[pos] = (char *)cxl_target_get_devname(t);
+	}
+	for (int i = 0; i < 64 && r >= 0; i++)
+		if (by_pos[i])
+			r = strv_extend(&w->targets, by_pos[i]);
+
+	if (r >= 0 && cxl_decoder_is_volatile_capable(dec))
+		r = strv_extend(&w->capabilities, "ram");
+	if (r >= 0 && cxl_decoder_is_pmem_capable(dec))
+		r = strv_extend(&w->capabilities, "pmem");
+	if (r >= 0 && cxl_decoder_is_mem_capable(dec))
+		r = strv_extend(&w->capabilities, "type3");
+	if (r >= 0 && cxl_decoder_is_accelmem_capable(dec))
+		r = strv_extend(&w->capabilities, "type2");
+	if (r < 0)
+		return r;
+
+	cxl_region_foreach(dec, cr) {
+		r = strv_extend(&w->regions, cxl_region_get_devname(cr));
+		if (r >= 0)
+			r = add_region(m, dec, cr);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int enumerate_cxl(struct model *m)
+{
+	struct cxl_ctx *ctx;
+	struct cxl_memdev *md;
+	struct cxl_bus *bus;
+	int r;
+
+	r = cxl_new(&ctx);
+	if (r < 0)
+		return log_warning_errno(r, "libcxl: cannot create a context: %m");
+	cxl_set_log_fn(ctx, quiet_log);
+
+	cxl_memdev_foreach(ctx, md) {
+		r = add_memdev(m, md);
+		if (r < 0)
+			goto out;
+	}
+	cxl_bus_foreach(ctx, bus) {
+		struct cxl_port *root = cxl_bus_get_port(bus);
+		struct cxl_decoder *dec;
+
+		cxl_decoder_foreach(root, dec) {
+			r = add_window(m, dec);
+			if (r < 0)
+				goto out;
+		}
+	}
+	r = 0;
+out:
+	cxl_unref(ctx);
+	return r;
+}
+
+/* "/sys/devices/.../region3/dax_region3" -> "region3" */
+static char *region_from_dax_path(const char *path)
+{
+	const char *p = strstr(path, "/dax_region");
+	const char *start;
+
+	if (!p)
+		return NULL;
+	for (start = p; start > path && start[-1] != '/'; start--)
+		;
+	if (strncmp(start, "region", 6) != 0)
+		return NULL;
+	return strndup(start, (size_t)(p - start));
+}
+
+static int add_dax(struct model *m, struct daxctl_region *dr, struct daxctl_dev *dev)
+{
+	const char *name = daxctl_dev_get_devname(dev);
+	const char *rpath = daxctl_region_get_path(dr);
+	_cleanup_free_ char *driver = NULL;
+	struct dax *d;
+
+	d = model_add(m, OBJECT_DAX);
+	if (!d)
+		return -ENOMEM;
+	d->name = strdup(name);
+	d->start = daxctl_dev_get_resource(dev);
+	d->size = daxctl_dev_get_size(dev);
+	d->numa_node = daxctl_dev_get_target_node(dev);
+
+	driver = sysfs_link_name("/sys/bus/dax/devices/%s/driver", name);
+	if (driver && strcmp(driver, "kmem") == 0) {
+		struct daxctl_memory *mem = daxctl_dev_get_memory(dev);
+
+		d->mode = strdup("system-ram");
+		d->online = mem && daxctl_memory_is_online(mem) > 0;
+		d->zone = strdup(!d->online ? "" :
+				 daxctl_memory_is_movable(mem) > 0 ? "movable" : "normal");
+	} else {
+		d->mode = strdup("devdax");
+		d->zone = strdup("");
+	}
+
+	d->region = rpath ? region_from_dax_path(rpath) : NULL;
+	if (!d->region)
+		d->region = strdup("");
+	/* dax_hmem's devices hang off an "hmem.N" platform device. */
+	if (rpath && strstr(rpath, "/hmem")) {
+		for (size_t i = 0; i < m->n_softreserved; i++) {
+			struct softreserved *sr = &m->softreserved[i];
+
+			if (d->start >= sr->start && d->start < sr->start + sr->size) {
+				d->softreserved = strdup(sr->name);
+				break;
+			}
+		}
+	}
+	if (!d->softreserved)
+		d->softreserved = strdup("");
+
+	if (!d->name || !d->mode || !d->zone || !d->region || !d->softreserved)
+		return -ENOMEM;
+	return 0;
+}
+
+static int enumerate_dax(struct model *m)
+{
+	struct daxctl_region *dr;
+	struct daxctl_dev *dev;
+	struct daxctl_ctx *ctx;
+	int r = 0;
+
+	r = daxctl_new(&ctx);
+	if (r < 0)
+		return log_warning_errno(r, "libdaxctl: cannot create a context: %m");
+	daxctl_set_log_fn(ctx, quiet_daxctl_log);
+
+	daxctl_region_foreach(ctx, dr)
+		daxctl_dev_foreach(dr, dev) {
+			/* The seed device of a region has no capacity yet. */
+			if (daxctl_dev_get_size(dev) == 0)
+				continue;
+			r = add_dax(m, dr, dev);
+			if (r < 0)
+				goto out;
+		}
+out:
+	daxctl_unref(ctx);
+	return r;
+}
+
+static int enumerate_soft_reserved(struct model *m)
+{
+	_cleanup_free_ char *iomem = NULL;
+	_cleanup_free_ struct iomem_range *ranges = NULL;
+	const char *path = getenv("CXLMEMD_IOMEM") ?: "/proc/iomem";
+	int n;
+
+	iomem = file_read_all(path);
+	if (!iomem)
+		return 0;
+	n = iomem_parse_soft_reserved(iomem, &ranges);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct softreserved *sr = model_add(m, OBJECT_SOFTRESERVED);
+
+		if (!sr || asprintf(&sr->name, "0x%llx", (unsigned long long)ranges[i].start) < 0)
+			return -ENOMEM;
+		sr->start = ranges[i].start;
+		sr->size = ranges[i].end - ranges[i].start + 1;
+	}
+	return 0;
+}
+
+/* Cross references that only the whole model knows. */
+static int link_model(struct model *m)
+{
+	for (size_t i = 0; i < m->n_regions; i++) {
+		struct region *r = &m->regions[i];
+
+		for (size_t k = 0; k < r->n_targets; k++) {
+			struct memdev *d = model_find(m, OBJECT_MEMDEV, r->targets[k].memdev);
+
+			if (d && !strv_contains(d->regions, r->name) &&
+			    strv_extend(&d->regions, r->name) < 0)
+				return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < m->n_daxes; i++) {
+		struct dax *d = &m->daxes[i];
+		struct region *r = model_find(m, OBJECT_REGION, d->region);
+
+		if (!r)
+			continue;
+		free(r->dax);
+		r->dax = strdup(d->name);
+		if (!r->dax)
+			return -ENOMEM;
+		if (d->online && strcmp(r->state, "enabled") == 0) {
+			free(r->state);
+			r->state = strdup("online");
+			if (!r->state)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int topology_enumerate(struct model *ret)
+{
+	struct model m = {};
+	int r;
+
+	r = enumerate_soft_reserved(&m);
+	if (r >= 0)
+		r = enumerate_cxl(&m);
+	if (r >= 0)
+		r = enumerate_dax(&m);
+	if (r >= 0)
+		r = model_finish(&m);
+	if (r >= 0)
+		r = link_model(&m);
+	if (r >= 0)
+		r = model_finish(&m);
+	if (r >= 0)
+		r = softreserved_derive(&m);
+	if (r < 0) {
+		model_clear(&m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+int topology_capabilities(const struct model *m, char ***ret, char **ret_note)
+{
+	_cleanup_(strv_freep) char **caps = NULL;
+	bool inject = false, clear = false, list = false;
+	const char *note = "";
+	int r = 0;
+
+	for (size_t i = 0; i < m->n_memdevs; i++) {
+		inject |= strv_contains(m->memdevs[i].poison, "inject");
+		clear |= strv_contains(m->memdevs[i].poison, "clear");
+		list |= strv_contains(m->memdevs[i].poison, "list");
+	}
+	for (size_t i = 0; i < m->n_windows && r >= 0; i++) {
+		const char *w = m->windows[i].name;
+
+		if (sysfs_exists(CXL_DEVICES "/%s/create_ram_region", w) &&
+		    !strv_contains(caps, "ram-regions"))
+			r = strv_extend(&caps, "ram-regions");
+		if (r >= 0 && sysfs_exists(CXL_DEVICES "/%s/create_pmem_region", w) &&
+		    !strv_contains(caps, "pmem-regions"))
+			r = strv_extend(&caps, "pmem-regions");
+	}
+	if (r >= 0 && inject)
+		r = strv_extend(&caps, "poison-inject");
+	if (r >= 0 && clear)
+		r = strv_extend(&caps, "poison-clear");
+	if (r >= 0 && list)
+		r = strv_extend(&caps, "poison-list");
+	if (r < 0)
+		return r;
+
+	if (!sysfs_exists("/sys/bus/cxl"))
+		note = "no CXL bus in sysfs: no CXL hardware, or cxl_core is not loaded";
+	else if (m->n_windows == 0)
+		note = "no CXL windows: cxl_acpi is not loaded or the platform has no CFMWS";
+	else if (m->n_memdevs == 0)
+		note = "no CXL memdevs: no CXL memory device, or cxl_pci/cxl_mem not loaded";
+	else if (!inject && m->n_memdevs)
+		note = "poison injection needs debugfs mounted and device support";
+
+	*ret_note = strdup(note);
+	if (!*ret_note)
+		return -ENOMEM;
+	*ret = TAKE_PTR(caps);
+	return 0;
+}
