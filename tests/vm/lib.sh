@@ -40,7 +40,7 @@ vm_wait_for() {
 	local secs=$1 what=$2 i
 	shift 2
 	for ((i = 0; i < secs * 10; i++)); do
-		"$@" && return 0
+		"$@" >/dev/null && return 0
 		sleep 0.1
 	done
 	echo "vm: FAIL (${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}): timed out after ${secs}s waiting for $what" >&2
@@ -66,4 +66,24 @@ vm_sysfs() { cat "$1" 2>/dev/null || true; }
 # objects one per line (compact JSON) either way, nothing for no output.
 vm_cxl_list() {
 	cxl list "$@" | jq -c 'if type == "array" then .[] else . end'
+}
+
+# The sysfs directory of memdev $1's endpoint port (the port whose uport
+# links to the memdev), or nothing.
+vm_endpoint_of() {
+	local e
+	for e in /sys/bus/cxl/devices/endpoint*; do
+		[ "$(basename "$(readlink -f "$e/uport")")" = "$1" ] && { echo "$e"; return 0; }
+	done
+	return 0
+}
+
+# The endpoint decoders of memdev $1 that hold DPA (dpa_size != 0).
+vm_dpa_users() {
+	local ep d
+	ep=$(vm_endpoint_of "$1")
+	[ -n "$ep" ] || return 0
+	for d in "$ep"/decoder[0-9]*; do
+		[ "$(($(cat "$d/dpa_size")))" = 0 ] || echo "${d##*/}"
+	done
 }
