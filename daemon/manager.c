@@ -64,6 +64,7 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata,
 	if (e) {
 		log_error("Failed to acquire bus name " CXLMEMD_BUS_NAME ": %s",
 			  e->message ? e->message : e->name);
+		sd_notify(0, "STATUS=Failed to acquire bus name " CXLMEMD_BUS_NAME);
 		return sd_event_exit(m->event, -sd_bus_message_get_errno(reply) ?: -EIO);
 	}
 
@@ -77,12 +78,13 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata,
 		log_error("Bus name " CXLMEMD_BUS_NAME " is already owned by another "
 			  "process (RequestName result %u); is cxlmemd already running?",
 			  result);
+		sd_notify(0, "STATUS=Bus name " CXLMEMD_BUS_NAME " is owned by another process");
 		return sd_event_exit(m->event, -EEXIST);
 	}
 
 	m->name_acquired = true;
-	log_info("Acquired bus name " CXLMEMD_BUS_NAME ", ready");
-	sd_notifyf(0, "READY=1\nSTATUS=Serving %zu memdevs, %zu regions, %zu Soft Reserved ranges",
+	log_info("Acquired bus name " CXLMEMD_BUS_NAME);
+	sd_notifyf(0, "STATUS=Serving %zu memdevs, %zu regions, %zu Soft Reserved ranges",
 		   m->model.n_memdevs, m->model.n_regions, m->model.n_softreserved);
 	return 0;
 }
@@ -153,12 +155,18 @@ int manager_start(Manager *m)
 	if (r < 0)
 		return r;
 
+	/*
+	 * Ready before the name: every object is registered and the model
+	 * is filled, so a client that sees the name (which only appears
+	 * after READY=1) finds everything in place, and a D-Bus activated
+	 * start completes only once we are really serving.
+	 */
+	sd_notify(0, "READY=1\nSTATUS=Acquiring bus name " CXLMEMD_BUS_NAME);
+
 	r = sd_bus_request_name_async(m->bus, &m->name_slot, CXLMEMD_BUS_NAME, 0,
 				      on_name_acquired, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to request bus name: %m");
-
-	sd_notify(0, "STATUS=Acquiring bus name " CXLMEMD_BUS_NAME);
 	return 0;
 }
 

@@ -36,9 +36,9 @@ Manager *manager_free(Manager *m);
 
 /*
  * Attach to the system bus (or $DBUS_SYSTEM_BUS_ADDRESS), register every
- * object, then request the bus name. READY=1 is sent once the name is
- * ours: a client that sees the name, or a unit ordered after ours, finds
- * every object already there.
+ * object, start the uevent monitor and take the first snapshot, send
+ * READY=1, and only then request the bus name: the name appears after
+ * READY, and a client that sees it finds every object already there.
  */
 int manager_start(Manager *m);
 
