@@ -143,7 +143,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 /* Wait for READY=1; returns true when seen. Processes the client bus too. */
-static bool wait_ready(struct bus_env *e, bool *status_seen)
+static bool wait_ready(struct bus_env *e)
 {
 	int timeout = bus_env_timeout_ms(5000), waited = 0;
 	char msg[1024];
@@ -158,8 +158,6 @@ static bool wait_ready(struct bus_env *e, bool *status_seen)
 		waited += 50;
 		if (r == 0)
 			continue;
-		if (status_seen && notify_has(msg, "STATUS="))
-			*status_seen = true;
 		if (notify_has(msg, "READY=1"))
 			return true;
 	}
@@ -171,7 +169,7 @@ static bool wait_serving(struct bus_env *e)
 {
 	int waited = 0;
 
-	if (!wait_ready(e, NULL))
+	if (!wait_ready(e))
 		return false;
 	while (!bus_env_name_has_owner(e, CXLMEMD_BUS_NAME)) {
 		if (waited >= bus_env_timeout_ms(5000))
