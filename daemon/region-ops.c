@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cxl/libcxl.h>
+
+#include "log.h"
+#include "macro.h"
+#include "region-ops.h"
+#include "sysfs.h"
+
+#define CXL_DEVICES "/sys/bus/cxl/devices"
+#define CXL_REGION_DRIVER "/sys/bus/cxl/drivers/cxl_region"
+
+/* ---- test-build fault injection ---- */
+
+static char fail_step[32];
+static unsigned fail_nth, fail_seen;
+
+int region_ops_fail_at(const char *spec)
+{
+	const char *at;
+	size_t len;
+
+	fail_step[0] = '\0';
+	fail_seen = 0;
+	if (!spec || !*spec)
+		return 0;
+	at = strchr(spec, '@');
+	len = at ? (size_t)(at - spec) : strlen(spec);
+	if (len == 0 || len >= sizeof(fail_step))
+		return -EINVAL;
+	fail_nth = 1;
+	if (at) {
+		char *end;
+		unsigned long n = strtoul(at + 1, &end, 10);
+
+		if (*end || n == 0 || n > 64)
+			return -EINVAL;
+		fail_nth = (unsigned)n;
+	}
+	memcpy(fail_step, spec, len);
+	fail_step[len] = '\0';
+	log_notice("Test build: the kernel action '%s' number %u will fail with EIO",
+		   fail_step, fail_nth);
+	return 0;
+}
+
+/* Should the action @step (an attribute name, or create/delete/...) fail? */
+static bool inject_fault(const char *step)
+{
+	size_t len = strlen(fail_step);
+
+	if (len == 0)
+		return false;
+	/* "target" names every targetN. */
+	if (strcmp(step, fail_step) != 0 &&
+	    !(strcmp(fail_step, "target") == 0 && strncmp(step, "target", 6) == 0))
+		return false;
+	if (++fail_seen != fail_nth)
+		return false;
+	log_notice("Test build: failing kernel action '%s' (injected)", step);
+	return true;
+}
+
+/* ---- sysfs ---- */
+
+static int write_file(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* One write: sysfs store handlers see the value exactly once. */
+	n = write(fd, value, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int kernel_write(void *u, const char *device, const char *attr, const char *value)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (inject_fault(attr))
+		return -EIO;
+	if (asprintf(&path, CXL_DEVICES "/%s/%s", device, attr) < 0)
+		return -ENOMEM;
+	r = write_file(path, value);
+	log_debug("write '%s' > %s: %s", value, path, r < 0 ? strerror(-r) : "ok");
+	return r;
+}
+
+static int kernel_bind(void *u, const char *region, bool bind)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (inject_fault(bind ? "bind" : "unbind"))
+		return -EIO;
+	if (asprintf(&path, CXL_REGION_DRIVER "/%s", bind ? "bind" : "unbind") < 0)
+		return -ENOMEM;
+	return write_file(path, region);
+}
+
+static int kernel_delete(void *u, const char *window, const char *region)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (inject_fault("delete"))
+		return -EIO;
+	if (asprintf(&path, CXL_DEVICES "/%s/delete_region", window) < 0)
+		return -ENOMEM;
+	return write_file(path, region);
+}
+
+static void quiet_log(struct cxl_ctx *ctx, int priority, const char *file, int line,
+		      const char *fn, const char *format, va_list args)
+{
+	if (log_get_max_level() >= LOG_DEBUG)
+		vfprintf(stderr, format, args);
+}
+
+static int cxl_ctx_open(struct cxl_ctx **ret)
+{
+	int r = cxl_new(ret);
+
+	if (r < 0)
+		return r;
+	cxl_set_log_fn(*ret, quiet_log);
+	return 0;
+}
+
+static void cxl_unrefp(struct cxl_ctx **ctx)
+{
+	if (*ctx)
+		cxl_unref(*ctx);
+}
+
+/*
+ * ram: the kernel offers the next region name in create_ram_region and
+ * creates it when that name is written back (what libcxl >= 77 does).
+ * pmem: libcxl 76.1 does the same dance on create_pmem_region.
+ */
+static int create_ram(const char *window, char **ret_region)
+{
+	_cleanup_free_ char *path = NULL, *name = NULL;
+	int r;
+
+	name = sysfs_read(CXL_DEVICES "/%s/create_ram_region", window);
+	if (!name)
+		return -EOPNOTSUPP;
+	if (strncmp(name, "region", 6) != 0)
+		return -EBUSY;	/* another creation holds the seed: try again */
+	if (asprintf(&path, CXL_DEVICES "/%s/create_ram_region", window) < 0)
+		return -ENOMEM;
+	r = write_file(path, name);
+	if (r < 0)
+		return r;
+	*ret_region = TAKE_PTR(name);
+	return 0;
+}
+
+static int create_pmem(const char *window, char **ret_region)
+{
+	_cleanup_(cxl_unrefp) struct cxl_ctx *ctx = NULL;
+	struct cxl_decoder *dec;
+	struct cxl_region *region;
+	int r;
+
+	r = cxl_ctx_open(&ctx);
+	if (r < 0)
+		return r;
+	dec = cxl_decoder_get_by_name(ctx, window);
+	if (!dec)
+		return -ENODEV;
+	errno = 0;
+	region = cxl_decoder_create_pmem_region(dec);
+	if (!region)
+		return errno > 0 ? -errno : -EIO;
+	*ret_region = strdup(cxl_region_get_devname(region));
+	return *ret_region ? 0 : -ENOMEM;
+}
+
+static int kernel_create(void *u, const char *window, const char *mode, char **ret_region)
+{
+	if (inject_fault("create"))
+		return -EIO;
+	if (strcmp(mode, "ram") == 0)
+		return create_ram(window, ret_region);
+	if (strcmp(mode, "pmem") == 0)
+		return create_pmem(window, ret_region);
+	return -EINVAL;
+}
+
+static struct cxl_memdev *memdev_by_name(struct cxl_ctx *ctx, const char *name)
+{
+	struct cxl_memdev *md;
+
+	cxl_memdev_foreach(ctx, md)
+		if (strcmp(cxl_memdev_get_devname(md), name) == 0)
+			return md;
+	return NULL;
+}
+
+static int kernel_memdev_slot(void *u, const char *memdev, char **ret_decoder,
+			      char **ret_host_bridge)
+{
+	_cleanup_(cxl_unrefp) struct cxl_ctx *ctx = NULL;
+	struct cxl_decoder *dec, *pick = NULL;
+	struct cxl_endpoint *ep;
+	struct cxl_memdev *md;
+	struct cxl_bus *bus;
+	const char *hb = NULL;
+	int last_used = -1, r;
+
+	r = cxl_ctx_open(&ctx);
+	if (r < 0)
+		return r;
+	md = memdev_by_name(ctx, memdev);
+	if (!md)
+		return -ENODEV;
+	ep = cxl_memdev_get_endpoint(md);
+	if (!ep)
+		return -ENXIO;	/* not enabled: no endpoint port */
+
+	/* The kernel allocates DPA strictly in decoder id order. */
+	cxl_decoder_foreach(cxl_endpoint_get_port(ep), dec) {
+		unsigned long long dpa = cxl_decoder_get_dpa_size(dec);
+
+		if (dpa != 0 && dpa != ULLONG_MAX && cxl_decoder_get_id(dec) > last_used)
+			last_used = cxl_decoder_get_id(dec);
+	}
+	cxl_decoder_foreach(cxl_endpoint_get_port(ep), dec)
+		if (cxl_decoder_get_id(dec) == last_used + 1)
+			pick = dec;
+	if (!pick)
+		return -ENOSPC;
+
+	cxl_bus_foreach(ctx, bus) {
+		struct cxl_dport *dp = cxl_port_get_dport_by_memdev(cxl_bus_get_port(bus), md);
+
+		if (dp) {
+			hb = cxl_dport_get_devname(dp);
+			break;
+		}
+	}
+	if (!hb)
+		return -ENXIO;
+
+	*ret_decoder = strdup(cxl_decoder_get_devname(pick));
+	*ret_host_bridge = strdup(hb);
+	if (!*ret_decoder || !*ret_host_bridge) {
+		free(*ret_decoder);
+		free(*ret_host_bridge);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+const struct region_ops region_ops_kernel = {
+	.create = kernel_create,
+	.delete = kernel_delete,
+	.write = kernel_write,
+	.bind = kernel_bind,
+	.memdev_slot = kernel_memdev_slot,
+};
