@@ -4,11 +4,14 @@
 #include "bus-interfaces.h"
 #include "manager-bus.h"
 #include "model-bus.h"
+#include "region-bus.h"
 
 static const sd_bus_vtable *manager(void) { return manager_vtable; }
 static const sd_bus_vtable *memdev(void) { return model_bus_vtable(OBJECT_MEMDEV); }
 static const sd_bus_vtable *window(void) { return model_bus_vtable(OBJECT_WINDOW); }
 static const sd_bus_vtable *region(void) { return model_bus_vtable(OBJECT_REGION); }
+static const sd_bus_vtable *window_methods(void) { return window_bus_vtable; }
+static const sd_bus_vtable *region_methods(void) { return region_bus_vtable; }
 static const sd_bus_vtable *dax(void) { return model_bus_vtable(OBJECT_DAX); }
 static const sd_bus_vtable *softreserved(void)
 {
@@ -18,8 +21,8 @@ static const sd_bus_vtable *softreserved(void)
 const struct bus_interface cxlmemd_bus_interfaces[] = {
 	{ "org.cxlmemd1.Manager", manager },
 	{ "org.cxlmemd1.Memdev", memdev },
-	{ "org.cxlmemd1.Window", window },
-	{ "org.cxlmemd1.Region", region },
+	{ "org.cxlmemd1.Window", window, window_methods },
+	{ "org.cxlmemd1.Region", region, region_methods },
 	{ "org.cxlmemd1.DaxDevice", dax },
 	{ "org.cxlmemd1.SoftReservedRange", softreserved },
 	{}

@@ -14,6 +14,9 @@
 struct bus_interface {
 	const char *name;
 	const sd_bus_vtable *(*vtable)(void);
+	/* A second vtable on the same interface (methods of dynamic objects,
+	 * served with the Manager as userdata), or NULL. */
+	const sd_bus_vtable *(*methods)(void);
 };
 
 /* Terminated by an entry with name == NULL. */

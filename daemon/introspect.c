@@ -130,6 +130,9 @@ int bus_introspect_interface(const struct bus_interface *iface, char **ret_xml)
 	/* No userdata: introspection never calls getters or methods. */
 	r = sd_bus_add_object_vtable(server, NULL, SCRATCH_PATH, iface->name,
 				     iface->vtable(), NULL);
+	if (r >= 0 && iface->methods)
+		r = sd_bus_add_object_vtable(server, NULL, SCRATCH_PATH, iface->name,
+					     iface->methods(), NULL);
 	if (r < 0)
 		return r;
 

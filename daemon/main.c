@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "region-ops.h"
 
 static int print_introspection(const char *only)
 {
@@ -68,6 +69,14 @@ int main(int argc, char *argv[])
 
 	if (args.debug)
 		log_set_max_level(LOG_DEBUG);
+
+#if CXLMEMD_TEST_BUILD
+	/* Only cxlmemd-test, never the shipped daemon: rollback tests. */
+	if (region_ops_fail_at(getenv("CXLMEMD_TEST_FAIL_STEP")) < 0) {
+		log_error("Bad CXLMEMD_TEST_FAIL_STEP (want STEP or STEP@N)");
+		return EXIT_FAILURE;
+	}
+#endif
 
 	r = manager_new(&m);
 	if (r < 0) {

@@ -11,6 +11,7 @@
 #include "manager-bus.h"
 #include "model-bus.h"
 #include "model-json.h"
+#include "region-bus.h"
 #include "strv.h"
 #include "topology.h"
 
@@ -110,6 +111,12 @@ const sd_bus_vtable manager_vtable[] = {
 				SD_BUS_RESULT("s", json),
 				method_get_topology,
 				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("CreateRegion",
+				SD_BUS_ARGS("o", window, "s", mode, "t", size, "u", ways,
+					    "u", granularity, "ao", memdevs, "a{sv}", options),
+				SD_BUS_RESULT("o", region),
+				method_manager_create_region,
+				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END
 };
 
@@ -170,6 +177,10 @@ int manager_bus_register(Manager *m)
 		return r;
 
 	r = model_bus_register(m);
+	if (r < 0)
+		return r;
+
+	r = region_bus_register(m);
 	if (r < 0)
 		return r;
 

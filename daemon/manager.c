@@ -11,6 +11,7 @@
 #include "log.h"
 #include "manager-bus.h"
 #include "manager.h"
+#include "lease.h"
 #include "monitor.h"
 #include "strv.h"
 
@@ -23,6 +24,7 @@ int manager_new(Manager **ret)
 	if (!m)
 		return -ENOMEM;
 
+	m->region_ops = &region_ops_kernel;
 	r = sd_event_default(&m->event);
 	if (r < 0) {
 		free(m);
@@ -39,6 +41,7 @@ Manager *manager_free(Manager *m)
 		return NULL;
 
 	monitor_stop(m);
+	lease_free_all(m);
 	sd_bus_slot_unref(m->name_slot);
 	sd_bus_flush_close_unref(m->bus);
 	model_clear(&m->model);

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "model.h"
+#include "region-ops.h"
 
 /*
  * The daemon's one context: event loop, bus connection and, as later
@@ -29,6 +30,11 @@ typedef struct Manager {
 	char **capabilities;
 	char *capabilities_note;
 	uint32_t counts[8];		/* last announced object counts */
+
+	/* Region lifecycle: the kernel seam (tests swap it) and leases. */
+	const struct region_ops *region_ops;
+	struct lease *leases;
+	unsigned lease_counter;
 } Manager;
 
 int manager_new(Manager **ret);

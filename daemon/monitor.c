@@ -5,6 +5,7 @@
 #include <libudev.h>
 #include <sys/epoll.h>
 
+#include "lease.h"
 #include "log.h"
 #include "manager-bus.h"
 #include "model-bus.h"
@@ -30,6 +31,7 @@ int monitor_refresh(Manager *m)
 		return log_warning_errno(r, "Failed to enumerate the CXL topology: %m");
 
 	m->model = now;
+	lease_prune(m);
 	r = model_bus_emit_changes(m, &old);
 	model_clear(&old);
 	if (r < 0)

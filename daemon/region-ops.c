@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cxl/libcxl.h>
+#include <daxctl/libdaxctl.h>
 
 #include "log.h"
 #include "macro.h"
@@ -269,7 +270,128 @@ static int kernel_memdev_slot(void *u, const char *memdev, char **ret_decoder,
 	return 0;
 }
 
+/* ---- memory: libdaxctl ---- */
+
+static void quiet_daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file,
+			     int line, const char *fn, const char *format, va_list args)
+{
+	if (log_get_max_level() >= LOG_DEBUG)
+		vfprintf(stderr, format, args);
+}
+
+static void daxctl_unrefp(struct daxctl_ctx **ctx)
+{
+	if (*ctx)
+		daxctl_unref(*ctx);
+}
+
+static int dax_open(const char *name, struct daxctl_ctx **ret_ctx, struct daxctl_dev **ret)
+{
+	struct daxctl_region *dr;
+	struct daxctl_dev *dev;
+	int r;
+
+	r = daxctl_new(ret_ctx);
+	if (r < 0)
+		return r;
+	daxctl_set_log_fn(*ret_ctx, quiet_daxctl_log);
+	daxctl_region_foreach(*ret_ctx, dr)
+		daxctl_dev_foreach(dr, dev)
+			if (strcmp(daxctl_dev_get_devname(dev), name) == 0) {
+				*ret = dev;
+				return 0;
+			}
+	return -ENODEV;
+}
+
+static int kernel_online(void *u, const char *dax, bool movable)
+{
+	_cleanup_(daxctl_unrefp) struct daxctl_ctx *ctx = NULL;
+	struct daxctl_memory *mem;
+	struct daxctl_dev *dev;
+	int r;
+
+	if (inject_fault("online"))
+		return -EIO;
+	r = dax_open(dax, &ctx, &dev);
+	if (r < 0)
+		return r;
+	mem = daxctl_dev_get_memory(dev);
+	if (!mem) {
+		/* device_dax -> kmem: the memory blocks appear offline (or
+		 * onlined by the kernel's auto-online policy). */
+		r = daxctl_dev_disable(dev);
+		if (r >= 0)
+			r = daxctl_dev_enable_ram(dev);
+		if (r < 0)
+			return r;
+		mem = daxctl_dev_get_memory(dev);
+		if (!mem)
+			return -ENXIO;
+	}
+	r = movable ? daxctl_memory_online(mem) : daxctl_memory_online_no_movable(mem);
+	return r < 0 ? r : 0;
+}
+
+/* The blocks of @dev still online, as "memoryN memoryM". */
+static char *online_blocks(struct daxctl_dev *dev, struct daxctl_memory *mem)
+{
+	unsigned long bs = daxctl_memory_get_block_size(mem);
+	unsigned long long start = daxctl_dev_get_resource(dev);
+	unsigned long long size = daxctl_dev_get_size(dev);
+	char *buf = NULL;
+	size_t len = 0;
+	bool first = true;
+	FILE *f;
+
+	if (bs == 0 || bs == ULONG_MAX)
+		return NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	for (unsigned long long a = start; a < start + size; a += bs) {
+		_cleanup_free_ char *state =
+			sysfs_read("/sys/devices/system/memory/memory%llu/state", a / bs);
+
+		if (state && strcmp(state, "offline") != 0) {
+			fprintf(f, "%smemory%llu", first ? "" : " ", a / bs);
+			first = false;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int kernel_offline(void *u, const char *dax, char **ret_refused)
+{
+	_cleanup_(daxctl_unrefp) struct daxctl_ctx *ctx = NULL;
+	struct daxctl_memory *mem;
+	struct daxctl_dev *dev;
+	int r;
+
+	*ret_refused = NULL;
+	if (inject_fault("offline"))
+		return -EIO;
+	r = dax_open(dax, &ctx, &dev);
+	if (r < 0)
+		return r;
+	mem = daxctl_dev_get_memory(dev);
+	if (!mem)
+		return 0;	/* device_dax already: nothing online */
+	(void)daxctl_memory_offline(mem);
+	if (daxctl_memory_is_online(mem) > 0) {
+		*ret_refused = online_blocks(dev, mem);
+		return -EBUSY;
+	}
+	r = daxctl_dev_disable(dev);
+	if (r >= 0)
+		r = daxctl_dev_enable_devdax(dev);
+	return r;
+}
+
 const struct region_ops region_ops_kernel = {
+	.online = kernel_online,
+	.offline = kernel_offline,
 	.create = kernel_create,
 	.delete = kernel_delete,
 	.write = kernel_write,

@@ -41,6 +41,16 @@ struct region_ops {
 	 */
 	int (*memdev_slot)(void *u, const char *memdev, char **ret_decoder,
 			   char **ret_host_bridge);
+	/*
+	 * Dax device @dax as system RAM (kmem), every memory block online in
+	 * ZONE_MOVABLE (@movable) or the kernel's normal zone: libdaxctl.
+	 */
+	int (*online)(void *u, const char *dax, bool movable);
+	/*
+	 * Offline every block of @dax and give it back to device_dax. On
+	 * -EBUSY *ret_refused names the blocks that stayed online.
+	 */
+	int (*offline)(void *u, const char *dax, char **ret_refused);
 	void *userdata;
 };
 

@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-id128.h>
+#include <systemd/sd-journal.h>
+
+#include "bouncer.h"
+#include "bus-interfaces.h"
+#include "lease.h"
+#include "log.h"
+#include "model-bus.h"
+#include "monitor.h"
+#include "region-bus.h"
+#include "region.h"
+#include "strv.h"
+
+/* Stable MESSAGE_IDs for the journal: what an operator greps for. */
+#define MESSAGE_REGION_CREATED "c09ecb0e83154ed2b0b294e47076ecda"
+#define MESSAGE_REGION_DELETED "5c0d387a5f4142218ce5b60b226592e4"
+#define MESSAGE_REGION_CHANGED "41ee83ffdd4a40139c9f1edb84783862"
+#define MESSAGE_REGION_FAILED "a176752c33bd4ba7a39d5a92f789c245"
+
+#define ERROR_PREFIX "org.cxlmemd1.Error."
+
+static const char *const error_names[_REGION_ERROR_MAX] = {
+	[REGION_E_INVALID_ARGUMENT] = ERROR_PREFIX "InvalidArgument",
+	[REGION_E_INSUFFICIENT_CAPACITY] = ERROR_PREFIX "InsufficientCapacity",
+	[REGION_E_NOT_SUPPORTED] = ERROR_PREFIX "NotSupported",
+	[REGION_E_LOCKED] = ERROR_PREFIX "RegionLocked",
+	[REGION_E_ATTACHED] = ERROR_PREFIX "RegionAttached",
+	[REGION_E_BUSY] = ERROR_PREFIX "Busy",
+	[REGION_E_KERNEL] = ERROR_PREFIX "KernelRefused",
+	[REGION_E_INTERNAL] = ERROR_PREFIX "Failed",
+};
+
+static int fail_reply(sd_bus_error *error, const struct region_fail *f)
+{
+	const char *name = f->error < _REGION_ERROR_MAX ? error_names[f->error] : NULL;
+
+	return sd_bus_error_set(error, name ?: ERROR_PREFIX "Failed", f->message);
+}
+
+/* Journal entry with a stable id; the stderr line is for the VM and tests. */
+static void log_event(const char *id, int priority, sd_bus_message *msg, const char *region,
+		      const char *window, const char *what)
+{
+	_cleanup_free_ char *caller = bouncer_describe_sender(msg);
+
+	log_full(priority, "%s (region %s, window %s, caller %s)", what, region ?: "-",
+		 window ?: "-", caller ?: "?");
+	(void)sd_journal_send("MESSAGE_ID=%s", id, "MESSAGE=%s", what, "PRIORITY=%i", priority,
+			      "CXLMEMD_REGION=%s", region ?: "", "CXLMEMD_WINDOW=%s",
+			      window ?: "", "CXLMEMD_CALLER=%s", caller ?: "",
+			      "CXLMEMD_METHOD=%s", sd_bus_message_get_member(msg) ?: "",
+			      NULL);
+}
+
+static void log_failure(sd_bus_message *msg, const char *region, const char *window,
+			const struct region_fail *f)
+{
+	log_event(MESSAGE_REGION_FAILED, LOG_WARNING, msg, region, window, f->message);
+}
+
+/* ---- finding objects ---- */
+
+static void *object_by_path(Manager *m, enum object_type t, const char *path)
+{
+	for (size_t i = 0; path && i < model_count(&m->model, t); i++) {
+		void *obj = model_object(&m->model, t, i);
+		_cleanup_free_ char *p = model_bus_path(t, object_name(obj));
+
+		if (p && strcmp(p, path) == 0)
+			return obj;
+	}
+	return NULL;
+}
+
+static struct region *msg_region(Manager *m, sd_bus_message *msg)
+{
+	return object_by_path(m, OBJECT_REGION, sd_bus_message_get_path(msg));
+}
+
+static int find_region_methods(sd_bus *bus, const char *path, const char *interface,
+			       void *userdata, void **found, sd_bus_error *error)
+{
+	Manager *m = userdata;
+
+	if (!object_by_path(m, OBJECT_REGION, path))
+		return 0;
+	*found = m;
+	return 1;
+}
+
+static int find_window_methods(sd_bus *bus, const char *path, const char *interface,
+			       void *userdata, void **found, sd_bus_error *error)
+{
+	Manager *m = userdata;
+
+	if (!object_by_path(m, OBJECT_WINDOW, path))
+		return 0;
+	*found = m;
+	return 1;
+}
+
+/* ---- kernel facts for validation ---- */
+
+struct facts {
+	struct memdev_facts *v;
+	size_t n;
+	char **strings;
+};
+
+static void facts_done(struct facts *f)
+{
+	free(f->v);
+	strv_free(f->strings);
+}
+
+static int facts_add(struct facts *f, const Manager *m, const char *memdev)
+{
+	const struct region_ops *ops = m->region_ops;
+	_cleanup_free_ char *dec = NULL, *hb = NULL;
+	struct memdev_facts *k = &f->v[f->n++];
+
+	k->memdev = memdev;
+	if (ops->memdev_slot(ops->userdata, memdev, &dec, &hb) < 0)
+		return 0;	/* not enabled or all decoders used: checks say which */
+	if (strv_extend(&f->strings, dec) < 0 || strv_extend(&f->strings, hb) < 0)
+		return -ENOMEM;
+	/* strv_extend copies; the copies live as long as the facts. */
+	k->free_decoder = f->strings[strv_length(f->strings) - 2];
+	k->host_bridge = f->strings[strv_length(f->strings) - 1];
+	return 0;
+}
+
+static int facts_gather(struct facts *f, const Manager *m, const char *only)
+{
+	int r = 0;
+
+	f->v = calloc(m->model.n_memdevs + 1, sizeof(*f->v));
+	if (!f->v)
+		return -ENOMEM;
+	if (only)
+		return facts_add(f, m, only);
+	for (size_t i = 0; r >= 0 && i < m->model.n_memdevs; i++)
+		r = facts_add(f, m, m->model.memdevs[i].name);
+	return r;
+}
+
+/* ---- argument parsing ---- */
+
+struct create_options {
+	const char *uuid;
+	int online;
+	const char *zone;
+	int numa_node;
+};
+
+static int parse_options(sd_bus_message *msg, struct create_options *o, sd_bus_error *error)
+{
+	const char *key;
+	int r;
+
+	*o = (struct create_options){ .zone = "movable", .numa_node = -1 };
+	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(msg, "s", &key);
+		if (r < 0)
+			return r;
+		if (strcmp(key, "uuid") == 0)
+			r = sd_bus_message_read(msg, "v", "s", &o->uuid);
+		else if (strcmp(key, "online") == 0)
+			r = sd_bus_message_read(msg, "v", "b", &o->online);
+		else if (strcmp(key, "zone") == 0)
+			r = sd_bus_message_read(msg, "v", "s", &o->zone);
+		else if (strcmp(key, "numa_node") == 0)
+			r = sd_bus_message_read(msg, "v", "i", &o->numa_node);
+		else if (strcmp(key, "wait") == 0) {
+			int wait;
+
+			/* Every call waits: accepted for callers that ask. */
+			r = sd_bus_message_read(msg, "v", "b", &wait);
+		} else
+			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+						 "Unknown option '%s'; known: uuid (s), online (b), "
+						 "zone (s), numa_node (i), wait (b).", key);
+		if (r < 0)
+			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+						 "Option '%s' has the wrong type.", key);
+		r = sd_bus_message_exit_container(msg);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	if (strcmp(o->zone, "movable") != 0 && strcmp(o->zone, "normal") != 0)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "Zone '%s' is not \"movable\" or \"normal\".", o->zone);
+	return sd_bus_message_exit_container(msg);
+}
+
+static int generate_uuid(char out[37])
+{
+	sd_id128_t id;
+	int r = sd_id128_randomize(&id);
+	const uint8_t *b = id.bytes;
+
+	if (r < 0)
+		return r;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+	return 0;
+}
+
+static int reply_region_path(sd_bus_message *msg, const char *name)
+{
+	_cleanup_free_ char *path = model_bus_path(OBJECT_REGION, name);
+
+	if (!path)
+		return -ENOMEM;
+	return sd_bus_reply_method_return(msg, "o", path);
+}
+
+static int memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
+			 const char *zone, sd_bus_error *error);
+
+/* Shared by Manager.CreateRegion and Window.CreateRegion. */
+static int create_region(Manager *m, sd_bus_message *msg, const struct window *w,
+			 sd_bus_error *error)
+{
+	_cleanup_(strv_freep) char **memdev_paths = NULL;
+	const char *memdevs[REGION_MAX_WAYS + 1] = {};
+	struct region_request req = { .window = w->name };
+	struct region_fail f = {};
+	struct create_options o;
+	struct region_plan plan;
+	struct facts facts = {};
+	char name[REGION_NAME_MAX], what[128];
+	struct region *created;
+	int r;
+
+	r = sd_bus_message_read(msg, "stuu", &req.mode, &req.size, &req.ways,
+				&req.granularity);
+	if (r >= 0)
+		r = sd_bus_message_read_strv(msg, &memdev_paths);
+	if (r < 0)
+		return r;
+	r = parse_options(msg, &o, error);
+	if (r < 0)
+		return r;
+	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
+	if (r < 0)
+		return r;
+
+	req.uuid = o.uuid;
+	req.numa_node = o.numa_node;
+	req.n_memdevs = strv_length(memdev_paths);
+	if (req.n_memdevs > REGION_MAX_WAYS)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "%zu memdevs: a region has at most %d.", req.n_memdevs,
+					 REGION_MAX_WAYS);
+	for (size_t i = 0; i < req.n_memdevs; i++) {
+		const struct memdev *d = object_by_path(m, OBJECT_MEMDEV, memdev_paths[i]);
+
+		if (!d)
+			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+						 "%s is not a memdev of cxlmemd (position %zu).",
+						 memdev_paths[i], i);
+		memdevs[i] = d->name;
+	}
+	req.memdevs = memdevs;
+	if (o.online && strcmp(req.mode ?: "", "ram") != 0)
+		return sd_bus_error_set(error, ERROR_PREFIX "InvalidArgument",
+					"Only ram regions can be onlined as system RAM.");
+
+	r = facts_gather(&facts, m, NULL);
+	if (r >= 0 && region_request_check(&req, &m->model, facts.v, facts.n, &plan, &f) < 0)
+		r = 1;
+	facts_done(&facts);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		log_failure(msg, NULL, w->name, &f);
+		return fail_reply(error, &f);
+	}
+	if (strcmp(plan.mode, "pmem") == 0 && !plan.uuid[0]) {
+		r = generate_uuid(plan.uuid);
+		if (r < 0)
+			return r;
+	}
+
+	if (region_create(m->region_ops, &plan, name, &f) < 0) {
+		log_failure(msg, NULL, w->name, &f);
+		return fail_reply(error, &f);
+	}
+	snprintf(what, sizeof(what), "Created %s region %s (%" PRIu64 " MiB, %" PRIu32 " ways)",
+		 plan.mode, name, plan.size >> 20, plan.ways);
+	log_event(MESSAGE_REGION_CREATED, LOG_NOTICE, msg, name, plan.window, what);
+	(void)monitor_refresh(m);
+
+	created = model_find(&m->model, OBJECT_REGION, name);
+	if (o.online && created) {
+		r = memory_online(m, msg, created, o.zone, error);
+		if (r < 0)
+			return r;
+	}
+	return reply_region_path(msg, name);
+}
+
+int method_manager_create_region(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	const char *path;
+	const struct window *w;
+	int r;
+
+	r = sd_bus_message_read(msg, "o", &path);
+	if (r < 0)
+		return r;
+	w = object_by_path(m, OBJECT_WINDOW, path);
+	if (!w)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "%s is not a CXL window of cxlmemd.", path);
+	return create_region(m, msg, w, error);
+}
+
+static int method_window_create_region(sd_bus_message *msg, void *userdata,
+				       sd_bus_error *error)
+{
+	Manager *m = userdata;
+	const struct window *w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
+
+	if (!w)
+		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The window is gone.");
+	return create_region(m, msg, w, error);
+}
+
+static int method_window_create_empty(sd_bus_message *msg, void *userdata,
+				      sd_bus_error *error)
+{
+	Manager *m = userdata;
+	const struct window *w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
+	struct region_request req = { .numa_node = -1 };
+	struct region_fail f = {};
+	struct create_options o;
+	struct region_plan plan;
+	char name[REGION_NAME_MAX], what[128];
+	int r;
+
+	if (!w)
+		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The window is gone.");
+	req.window = w->name;
+	r = sd_bus_message_read(msg, "stuu", &req.mode, &req.size, &req.ways,
+				&req.granularity);
+	if (r < 0)
+		return r;
+	r = parse_options(msg, &o, error);
+	if (r < 0)
+		return r;
+	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
+	if (r < 0)
+		return r;
+	req.uuid = o.uuid;
+
+	if (region_request_check_geometry(&req, &m->model, &plan, &f) < 0 ||
+	    (strcmp(plan.mode, "pmem") == 0 && !plan.uuid[0] && generate_uuid(plan.uuid) < 0 &&
+	     region_failf(&f, REGION_E_INTERNAL, "No random uuid.") < 0) ||
+	    region_create_empty(m->region_ops, &plan, name, &f) < 0) {
+		log_failure(msg, NULL, w->name, &f);
+		return fail_reply(error, &f);
+	}
+	snprintf(what, sizeof(what), "Created empty %s region %s (%" PRIu64 " MiB, %" PRIu32
+		 " ways)", plan.mode, name, plan.size >> 20, plan.ways);
+	log_event(MESSAGE_REGION_CREATED, LOG_NOTICE, msg, name, plan.window, what);
+	(void)monitor_refresh(m);
+	return reply_region_path(msg, name);
+}
+
+/* ---- leases ---- */
+
+/* RegionAttached unless @force; 0 when nothing holds @r or force. */
+static int refuse_leased(Manager *m, const struct region *r, int force, const char *verb,
+			 struct region_fail *f)
+{
+	_cleanup_free_ char *list = NULL;
+
+	if (force || lease_count(m, r->name, &list) == 0)
+		return 0;
+	return region_failf(f, REGION_E_ATTACHED,
+			    "Region %s is attached by %s; ask the consumer to Detach, or %s "
+			    "with force=true.", r->name, list ?: "a consumer", verb);
+}
+
+static int method_attach(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region *reg = msg_region(m, msg);
+	const char *consumer, *id;
+	int r;
+
+	if (!reg)
+		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The region is gone.");
+	r = sd_bus_message_read(msg, "s", &consumer);
+	if (r < 0)
+		return r;
+	if (!*consumer || strlen(consumer) > 128 || strpbrk(consumer, "\n\r\t"))
+		return sd_bus_error_set(error, ERROR_PREFIX "InvalidArgument",
+					"The consumer name must be 1 to 128 printable characters.");
+	r = bouncer_check(msg, ACTION_REGION_LEASE, error);
+	if (r < 0)
+		return r;
+
+	r = lease_attach(m, msg, reg->name, consumer, &id);
+	if (r < 0)
+		return r;
+	return sd_bus_reply_method_return(msg, "s", id);
+}
+
+static int method_detach(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region *reg = msg_region(m, msg);
+	const char *id;
+	int r;
+
+	if (!reg)
+		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The region is gone.");
+	r = sd_bus_message_read(msg, "s", &id);
+	if (r < 0)
+		return r;
+	r = bouncer_check(msg, ACTION_REGION_LEASE, error);
+	if (r < 0)
+		return r;
+	if (lease_detach(m, reg->name, id) >= 0)
+		return sd_bus_reply_method_return(msg, NULL);
+	return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+				 "Region %s has no lease '%s'; see its Attachments.", reg->name, id);
+}
+
+static int property_get_attachments(sd_bus *bus, const char *path, const char *interface,
+				    const char *property, sd_bus_message *reply,
+				    void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region *reg = object_by_path(m, OBJECT_REGION, path);
+
+	if (!reg)
+		return -ENOENT;
+	return lease_append(m, reg->name, reply);
+}
+
+/* ---- Region methods ---- */
+
+/* Common prologue: region from the path, no locked region, authorized. */
+static int region_prologue(Manager *m, sd_bus_message *msg, enum bouncer_action action,
+			   struct region **ret, sd_bus_error *error)
+{
+	struct region *reg = msg_region(m, msg);
+
+	if (!reg)
+		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The region is gone.");
+	*ret = reg;
+	return bouncer_check(msg, action, error);
+}
+
+static int refuse_locked(const struct region *r, const char *verb, struct region_fail *f)
+{
+	if (!r->locked)
+		return 0;
+	return region_failf(f, REGION_E_LOCKED,
+			    "Region %s was committed and locked by platform firmware (its "
+			    "decoders ignore a reset), so cxlmemd will not %s it; it stays "
+			    "until the next platform reset.", r->name, verb);
+}
+
+/* Reply after a change: refresh the model so the reply sees it. */
+static int changed(Manager *m, sd_bus_message *msg, const char *region, const char *window,
+		   const char *what)
+{
+	log_event(MESSAGE_REGION_CHANGED, LOG_INFO, msg, region, window, what);
+	(void)monitor_refresh(m);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int failed(sd_bus_message *msg, const struct region *r, const struct region_fail *f,
+		  sd_bus_error *error)
+{
+	log_failure(msg, r ? r->name : NULL, r ? r->window : NULL, f);
+	return fail_reply(error, f);
+}
+
+static int memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
+			 const char *zone, sd_bus_error *error)
+{
+	const struct region_ops *ops = m->region_ops;
+	struct region_fail f = {};
+	int rc;
+
+	if (strcmp(r->mode, "ram") != 0)
+		region_failf(&f, REGION_E_NOT_SUPPORTED,
+			     "Region %s is %s; only ram regions online as system RAM.", r->name,
+			     r->mode);
+	else if (!r->dax || !*r->dax)
+		region_failf(&f, REGION_E_BUSY,
+			     "Region %s has no dax device yet; Enable it first.", r->name);
+	else if ((rc = ops->online(ops->userdata, r->dax, strcmp(zone, "movable") == 0)) < 0) {
+		region_failf(&f, REGION_E_KERNEL,
+			     "The kernel refused to online %s of region %s in zone %s: %s (%s).",
+			     r->dax, r->name, zone, strerror(-rc), strerrorname_np(-rc) ?: "?");
+		f.errno_value = -rc;
+	}
+	if (f.error)
+		return failed(msg, r, &f, error);
+	return 0;
+}
+
+static int memory_offline(Manager *m, sd_bus_message *msg, const struct region *r,
+			  sd_bus_error *error)
+{
+	const struct region_ops *ops = m->region_ops;
+	_cleanup_free_ char *refused = NULL;
+	struct region_fail f = {};
+	int rc;
+
+	if (!r->dax || !*r->dax)
+		return 0;
+	rc = ops->offline(ops->userdata, r->dax, &refused);
+	if (rc == -EBUSY)
+		region_failf(&f, REGION_E_BUSY,
+			     "The kernel could not offline every memory block of %s (region "
+			     "%s): still online: %s. Something pins that memory; stop its "
+			     "users and try again.", r->dax, r->name, refused ?: "?");
+	else if (rc < 0) {
+		region_failf(&f, REGION_E_KERNEL,
+			     "The kernel refused to offline %s of region %s: %s (%s).", r->dax,
+			     r->name, strerror(-rc), strerrorname_np(-rc) ?: "?");
+		f.errno_value = -rc;
+	}
+	if (f.error)
+		return failed(msg, r, &f, error);
+	return 0;
+}
+
+static int method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region_fail f = {};
+	struct region *reg = NULL;
+	char what[128];
+	_cleanup_free_ char *name = NULL, *window = NULL;
+	int force, r;
+
+	r = sd_bus_message_read(msg, "b", &force);
+	if (r < 0)
+		return r;
+	r = region_prologue(m, msg, ACTION_REGION_DELETE, &reg, error);
+	if (r < 0)
+		return r;
+	/* Before touching anything, and force does not override it. */
+	if (refuse_locked(reg, "delete", &f) < 0 ||
+	    refuse_leased(m, reg, force, "delete", &f) < 0)
+		return failed(msg, reg, &f, error);
+
+	if (strcmp(reg->state, "online") == 0) {
+		r = memory_offline(m, msg, reg, error);
+		if (r < 0)
+			return r;
+	}
+	if (region_delete(m->region_ops, reg, &f) < 0) {
+		(void)monitor_refresh(m);
+		return failed(msg, reg, &f, error);
+	}
+	name = strdup(reg->name);
+	window = strdup(reg->window);
+	if (!name || !window)
+		return -ENOMEM;
+	lease_drop_region(m, name);
+	snprintf(what, sizeof(what), "Deleted region %s%s", name,
+		 force ? " (forced)" : "");
+	log_event(MESSAGE_REGION_DELETED, LOG_NOTICE, msg, name, window, what);
+	(void)monitor_refresh(m);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_attach_target(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region_fail f = {};
+	struct facts facts = {};
+	const struct memdev *d;
+	struct region *reg = NULL;
+	char decoder[64], what[160];
+	const char *path;
+	uint32_t pos;
+	int r;
+
+	r = sd_bus_message_read(msg, "ou", &path, &pos);
+	if (r < 0)
+		return r;
+	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
+	if (r < 0)
+		return r;
+	d = object_by_path(m, OBJECT_MEMDEV, path);
+	if (!d)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "%s is not a memdev of cxlmemd.", path);
+	r = facts_gather(&facts, m, d->name);
+	if (r >= 0 && region_request_check_target(reg, &m->model, facts.v, d->name, pos,
+						  decoder, &f) < 0)
+		r = 1;
+	facts_done(&facts);
+	if (r < 0)
+		return r;
+	if (r > 0 || region_attach_target(m->region_ops, reg->name, reg->mode,
+					  reg->size / reg->ways, pos, decoder, &f) < 0)
+		return failed(msg, reg, &f, error);
+	snprintf(what, sizeof(what), "Attached %s (%s) at position %" PRIu32 " of %s", d->name,
+		 decoder, pos, reg->name);
+	return changed(m, msg, reg->name, reg->window, what);
+}
+
+static int method_detach_target(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region_fail f = {};
+	struct region *reg = NULL;
+	char what[128];
+	uint32_t pos;
+	int r;
+
+	r = sd_bus_message_read(msg, "u", &pos);
+	if (r < 0)
+		return r;
+	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
+	if (r < 0)
+		return r;
+	if (refuse_locked(reg, "change the targets of", &f) < 0)
+		return failed(msg, reg, &f, error);
+	if (strcmp(reg->state, "configuring") != 0) {
+		region_failf(&f, REGION_E_BUSY,
+			     "Region %s is %s; Disable and Decommit it before changing "
+			     "its targets.", reg->name, reg->state);
+		return failed(msg, reg, &f, error);
+	}
+	if (region_detach_target(m->region_ops, reg, pos, &f) < 0)
+		return failed(msg, reg, &f, error);
+	snprintf(what, sizeof(what), "Detached position %" PRIu32 " of %s", pos, reg->name);
+	return changed(m, msg, reg->name, reg->window, what);
+}
+
+enum simple_op { OP_COMMIT, OP_DECOMMIT, OP_ENABLE };
+
+static int simple_op(sd_bus_message *msg, Manager *m, enum simple_op op,
+		     sd_bus_error *error)
+{
+	static const char *const verbs[] = { "Committed", "Decommitted", "Enabled" };
+	struct region_fail f = {};
+	struct region *reg = NULL;
+	char what[128];
+	int r;
+
+	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
+	if (r < 0)
+		return r;
+	if (op == OP_DECOMMIT && (refuse_locked(reg, "decommit", &f) < 0 ||
+				  refuse_leased(m, reg, false, "decommit", &f) < 0))
+		return failed(msg, reg, &f, error);
+	r = op == OP_COMMIT ? region_commit(m->region_ops, reg->name, &f) :
+	    op == OP_DECOMMIT ? region_decommit(m->region_ops, reg->name, &f) :
+				region_enable(m->region_ops, reg->name, &f);
+	if (r < 0)
+		return failed(msg, reg, &f, error);
+	snprintf(what, sizeof(what), "%s %s", verbs[op], reg->name);
+	return changed(m, msg, reg->name, reg->window, what);
+}
+
+static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return simple_op(msg, userdata, OP_COMMIT, error);
+}
+
+static int method_decommit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return simple_op(msg, userdata, OP_DECOMMIT, error);
+}
+
+static int method_enable(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return simple_op(msg, userdata, OP_ENABLE, error);
+}
+
+static int method_disable(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region_fail f = {};
+	struct region *reg = NULL;
+	char what[128];
+	int force, r;
+
+	r = sd_bus_message_read(msg, "b", &force);
+	if (r < 0)
+		return r;
+	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
+	if (r < 0)
+		return r;
+	if (refuse_leased(m, reg, force, "disable", &f) < 0)
+		return failed(msg, reg, &f, error);
+	if (strcmp(reg->state, "online") == 0) {
+		r = memory_offline(m, msg, reg, error);
+		if (r < 0)
+			return r;
+	}
+	if (region_disable(m->region_ops, reg->name, &f) < 0)
+		return failed(msg, reg, &f, error);
+	snprintf(what, sizeof(what), "Disabled %s%s", reg->name, force ? " (forced)" : "");
+	return changed(m, msg, reg->name, reg->window, what);
+}
+
+static int method_online(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region *reg = NULL;
+	const char *zone;
+	char what[128];
+	int r;
+
+	r = sd_bus_message_read(msg, "s", &zone);
+	if (r < 0)
+		return r;
+	if (strcmp(zone, "movable") != 0 && strcmp(zone, "normal") != 0)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "Zone '%s' is not \"movable\" or \"normal\".", zone);
+	r = region_prologue(m, msg, ACTION_REGION_MEMORY, &reg, error);
+	if (r < 0)
+		return r;
+	r = memory_online(m, msg, reg, zone, error);
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "Onlined the memory of %s (zone %s)", reg->name, zone);
+	return changed(m, msg, reg->name, reg->window, what);
+}
+
+static int method_offline(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
+	struct region_fail f = {};
+	struct region *reg = NULL;
+	char what[128];
+	int force, r;
+
+	r = sd_bus_message_read(msg, "b", &force);
+	if (r < 0)
+		return r;
+	r = region_prologue(m, msg, ACTION_REGION_MEMORY, &reg, error);
+	if (r < 0)
+		return r;
+	if (refuse_leased(m, reg, force, "offline", &f) < 0)
+		return failed(msg, reg, &f, error);
+	r = memory_offline(m, msg, reg, error);
+	if (r < 0)
+		return r;
+	snprintf(what, sizeof(what), "Offlined the memory of %s", reg->name);
+	return changed(m, msg, reg->name, reg->window, what);
+}
+
+/* ---- vtables ---- */
+
+#define CREATE_ARGS \
+	SD_BUS_ARGS("s", mode, "t", size, "u", ways, "u", granularity, "ao", memdevs, \
+		    "a{sv}", options)
+
+const sd_bus_vtable window_bus_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD_WITH_ARGS("CreateRegion", CREATE_ARGS, SD_BUS_RESULT("o", region),
+				method_window_create_region, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("CreateEmptyRegion",
+				SD_BUS_ARGS("s", mode, "t", size, "u", ways, "u", granularity,
+					    "a{sv}", options),
+				SD_BUS_RESULT("o", region), method_window_create_empty,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END
+};
+
+const sd_bus_vtable region_bus_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Attachments", "a(sss)", property_get_attachments, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT,
+				method_delete, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("AttachTarget", SD_BUS_ARGS("o", memdev, "u", position),
+				SD_BUS_NO_RESULT, method_attach_target,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("DetachTarget", SD_BUS_ARGS("u", position), SD_BUS_NO_RESULT,
+				method_detach_target, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Commit", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_commit,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Decommit", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+				method_decommit, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Enable", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_enable,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Disable", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT,
+				method_disable, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Online", SD_BUS_ARGS("s", zone), SD_BUS_NO_RESULT,
+				method_online, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Offline", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT,
+				method_offline, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Attach", SD_BUS_ARGS("s", consumer), SD_BUS_RESULT("s", lease),
+				method_attach, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Detach", SD_BUS_ARGS("s", lease), SD_BUS_NO_RESULT,
+				method_detach, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END
+};
+
+int region_bus_register(Manager *m)
+{
+	int r;
+
+	r = sd_bus_add_fallback_vtable(m->bus, NULL, "/org/cxlmemd1/window",
+				       "org.cxlmemd1.Window", window_bus_vtable,
+				       find_window_methods, m);
+	if (r >= 0)
+		r = sd_bus_add_fallback_vtable(m->bus, NULL, "/org/cxlmemd1/region",
+					       "org.cxlmemd1.Region", region_bus_vtable,
+					       find_region_methods, m);
+	return r;
+}
