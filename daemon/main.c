@@ -72,7 +72,8 @@ int main(int argc, char *argv[])
 
 #if CXLMEMD_TEST_BUILD
 	/* Only cxlmemd-test, never the shipped daemon: rollback tests. */
-	if (region_ops_fail_at(getenv("CXLMEMD_TEST_FAIL_STEP")) < 0) {
+	if (region_ops_fail_at(getenv("CXLMEMD_TEST_FAIL_STEP")) < 0 ||
+	    region_ops_fail_from(getenv("CXLMEMD_TEST_FAIL_STEP_FILE")) < 0) {
 		log_error("Bad CXLMEMD_TEST_FAIL_STEP (want STEP or STEP@N)");
 		return EXIT_FAILURE;
 	}

@@ -18,13 +18,11 @@
 #include "strv.h"
 
 /* Stable MESSAGE_IDs for the journal: what an operator greps for. */
-#define MESSAGE_REGION_CREATED "c09ecb0e83154ed2b0b294e47076ecda"
 #define MESSAGE_REGION_DELETED "5c0d387a5f4142218ce5b60b226592e4"
 #define MESSAGE_REGION_CHANGED "41ee83ffdd4a40139c9f1edb84783862"
 #define MESSAGE_REGION_FAILED "a176752c33bd4ba7a39d5a92f789c245"
 
 #define ERROR_PREFIX "org.cxlmemd1.Error."
-
 static const char *const error_names[_REGION_ERROR_MAX] = {
 	[REGION_E_INVALID_ARGUMENT] = ERROR_PREFIX "InvalidArgument",
 	[REGION_E_INSUFFICIENT_CAPACITY] = ERROR_PREFIX "InsufficientCapacity",
@@ -36,7 +34,7 @@ static const char *const error_names[_REGION_ERROR_MAX] = {
 	[REGION_E_INTERNAL] = ERROR_PREFIX "Failed",
 };
 
-static int fail_reply(sd_bus_error *error, const struct region_fail *f)
+int fail_reply(sd_bus_error *error, const struct region_fail *f)
 {
 	const char *name = f->error < _REGION_ERROR_MAX ? error_names[f->error] : NULL;
 
@@ -44,7 +42,7 @@ static int fail_reply(sd_bus_error *error, const struct region_fail *f)
 }
 
 /* Journal entry with a stable id; the stderr line is for the VM and tests. */
-static void log_event(const char *id, int priority, sd_bus_message *msg, const char *region,
+void log_event(const char *id, int priority, sd_bus_message *msg, const char *region,
 		      const char *window, const char *what)
 {
 	_cleanup_free_ char *caller = bouncer_describe_sender(msg);
@@ -58,7 +56,7 @@ static void log_event(const char *id, int priority, sd_bus_message *msg, const c
 			      NULL);
 }
 
-static void log_failure(sd_bus_message *msg, const char *region, const char *window,
+void log_failure(sd_bus_message *msg, const char *region, const char *window,
 			const struct region_fail *f)
 {
 	log_event(MESSAGE_REGION_FAILED, LOG_WARNING, msg, region, window, f->message);
@@ -66,7 +64,7 @@ static void log_failure(sd_bus_message *msg, const char *region, const char *win
 
 /* ---- finding objects ---- */
 
-static void *object_by_path(Manager *m, enum object_type t, const char *path)
+void *object_by_path(Manager *m, enum object_type t, const char *path)
 {
 	for (size_t i = 0; path && i < model_count(&m->model, t); i++) {
 		void *obj = model_object(&m->model, t, i);
@@ -94,26 +92,9 @@ static int find_region_methods(sd_bus *bus, const char *path, const char *interf
 	return 1;
 }
 
-static int find_window_methods(sd_bus *bus, const char *path, const char *interface,
-			       void *userdata, void **found, sd_bus_error *error)
-{
-	Manager *m = userdata;
-
-	if (!object_by_path(m, OBJECT_WINDOW, path))
-		return 0;
-	*found = m;
-	return 1;
-}
-
 /* ---- kernel facts for validation ---- */
 
-struct facts {
-	struct memdev_facts *v;
-	size_t n;
-	char **strings;
-};
-
-static void facts_done(struct facts *f)
+void facts_done(struct facts *f)
 {
 	free(f->v);
 	strv_free(f->strings);
@@ -136,7 +117,7 @@ static int facts_add(struct facts *f, const Manager *m, const char *memdev)
 	return 0;
 }
 
-static int facts_gather(struct facts *f, const Manager *m, const char *only)
+int facts_gather(struct facts *f, const Manager *m, const char *only)
 {
 	int r = 0;
 
@@ -148,238 +129,6 @@ static int facts_gather(struct facts *f, const Manager *m, const char *only)
 	for (size_t i = 0; r >= 0 && i < m->model.n_memdevs; i++)
 		r = facts_add(f, m, m->model.memdevs[i].name);
 	return r;
-}
-
-/* ---- argument parsing ---- */
-
-struct create_options {
-	const char *uuid;
-	int online;
-	const char *zone;
-	int numa_node;
-};
-
-static int parse_options(sd_bus_message *msg, struct create_options *o, sd_bus_error *error)
-{
-	const char *key;
-	int r;
-
-	*o = (struct create_options){ .zone = "movable", .numa_node = -1 };
-	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-	if (r < 0)
-		return r;
-	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-		r = sd_bus_message_read(msg, "s", &key);
-		if (r < 0)
-			return r;
-		if (strcmp(key, "uuid") == 0)
-			r = sd_bus_message_read(msg, "v", "s", &o->uuid);
-		else if (strcmp(key, "online") == 0)
-			r = sd_bus_message_read(msg, "v", "b", &o->online);
-		else if (strcmp(key, "zone") == 0)
-			r = sd_bus_message_read(msg, "v", "s", &o->zone);
-		else if (strcmp(key, "numa_node") == 0)
-			r = sd_bus_message_read(msg, "v", "i", &o->numa_node);
-		else if (strcmp(key, "wait") == 0) {
-			int wait;
-
-			/* Every call waits: accepted for callers that ask. */
-			r = sd_bus_message_read(msg, "v", "b", &wait);
-		} else
-			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-						 "Unknown option '%s'; known: uuid (s), online (b), "
-						 "zone (s), numa_node (i), wait (b).", key);
-		if (r < 0)
-			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-						 "Option '%s' has the wrong type.", key);
-		r = sd_bus_message_exit_container(msg);
-		if (r < 0)
-			return r;
-	}
-	if (r < 0)
-		return r;
-	if (strcmp(o->zone, "movable") != 0 && strcmp(o->zone, "normal") != 0)
-		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-					 "Zone '%s' is not \"movable\" or \"normal\".", o->zone);
-	return sd_bus_message_exit_container(msg);
-}
-
-static int generate_uuid(char out[37])
-{
-	sd_id128_t id;
-	int r = sd_id128_randomize(&id);
-	const uint8_t *b = id.bytes;
-
-	if (r < 0)
-		return r;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		 b[13], b[14], b[15]);
-	return 0;
-}
-
-static int reply_region_path(sd_bus_message *msg, const char *name)
-{
-	_cleanup_free_ char *path = model_bus_path(OBJECT_REGION, name);
-
-	if (!path)
-		return -ENOMEM;
-	return sd_bus_reply_method_return(msg, "o", path);
-}
-
-static int memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
-			 const char *zone, sd_bus_error *error);
-
-/* Shared by Manager.CreateRegion and Window.CreateRegion. */
-static int create_region(Manager *m, sd_bus_message *msg, const struct window *w,
-			 sd_bus_error *error)
-{
-	_cleanup_(strv_freep) char **memdev_paths = NULL;
-	const char *memdevs[REGION_MAX_WAYS + 1] = {};
-	struct region_request req = { .window = w->name };
-	struct region_fail f = {};
-	struct create_options o;
-	struct region_plan plan;
-	struct facts facts = {};
-	char name[REGION_NAME_MAX], what[128];
-	struct region *created;
-	int r;
-
-	r = sd_bus_message_read(msg, "stuu", &req.mode, &req.size, &req.ways,
-				&req.granularity);
-	if (r >= 0)
-		r = sd_bus_message_read_strv(msg, &memdev_paths);
-	if (r < 0)
-		return r;
-	r = parse_options(msg, &o, error);
-	if (r < 0)
-		return r;
-	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
-		return r;
-
-	req.uuid = o.uuid;
-	req.numa_node = o.numa_node;
-	req.n_memdevs = strv_length(memdev_paths);
-	if (req.n_memdevs > REGION_MAX_WAYS)
-		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-					 "%zu memdevs: a region has at most %d.", req.n_memdevs,
-					 REGION_MAX_WAYS);
-	for (size_t i = 0; i < req.n_memdevs; i++) {
-		const struct memdev *d = object_by_path(m, OBJECT_MEMDEV, memdev_paths[i]);
-
-		if (!d)
-			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-						 "%s is not a memdev of cxlmemd (position %zu).",
-						 memdev_paths[i], i);
-		memdevs[i] = d->name;
-	}
-	req.memdevs = memdevs;
-	if (o.online && strcmp(req.mode ?: "", "ram") != 0)
-		return sd_bus_error_set(error, ERROR_PREFIX "InvalidArgument",
-					"Only ram regions can be onlined as system RAM.");
-
-	r = facts_gather(&facts, m, NULL);
-	if (r >= 0 && region_request_check(&req, &m->model, facts.v, facts.n, &plan, &f) < 0)
-		r = 1;
-	facts_done(&facts);
-	if (r < 0)
-		return r;
-	if (r > 0) {
-		log_failure(msg, NULL, w->name, &f);
-		return fail_reply(error, &f);
-	}
-	if (strcmp(plan.mode, "pmem") == 0 && !plan.uuid[0]) {
-		r = generate_uuid(plan.uuid);
-		if (r < 0)
-			return r;
-	}
-
-	if (region_create(m->region_ops, &plan, name, &f) < 0) {
-		log_failure(msg, NULL, w->name, &f);
-		return fail_reply(error, &f);
-	}
-	snprintf(what, sizeof(what), "Created %s region %s (%" PRIu64 " MiB, %" PRIu32 " ways)",
-		 plan.mode, name, plan.size >> 20, plan.ways);
-	log_event(MESSAGE_REGION_CREATED, LOG_NOTICE, msg, name, plan.window, what);
-	(void)monitor_refresh(m);
-
-	created = model_find(&m->model, OBJECT_REGION, name);
-	if (o.online && created) {
-		r = memory_online(m, msg, created, o.zone, error);
-		if (r < 0)
-			return r;
-	}
-	return reply_region_path(msg, name);
-}
-
-int method_manager_create_region(sd_bus_message *msg, void *userdata, sd_bus_error *error)
-{
-	Manager *m = userdata;
-	const char *path;
-	const struct window *w;
-	int r;
-
-	r = sd_bus_message_read(msg, "o", &path);
-	if (r < 0)
-		return r;
-	w = object_by_path(m, OBJECT_WINDOW, path);
-	if (!w)
-		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-					 "%s is not a CXL window of cxlmemd.", path);
-	return create_region(m, msg, w, error);
-}
-
-static int method_window_create_region(sd_bus_message *msg, void *userdata,
-				       sd_bus_error *error)
-{
-	Manager *m = userdata;
-	const struct window *w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
-
-	if (!w)
-		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The window is gone.");
-	return create_region(m, msg, w, error);
-}
-
-static int method_window_create_empty(sd_bus_message *msg, void *userdata,
-				      sd_bus_error *error)
-{
-	Manager *m = userdata;
-	const struct window *w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
-	struct region_request req = { .numa_node = -1 };
-	struct region_fail f = {};
-	struct create_options o;
-	struct region_plan plan;
-	char name[REGION_NAME_MAX], what[128];
-	int r;
-
-	if (!w)
-		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The window is gone.");
-	req.window = w->name;
-	r = sd_bus_message_read(msg, "stuu", &req.mode, &req.size, &req.ways,
-				&req.granularity);
-	if (r < 0)
-		return r;
-	r = parse_options(msg, &o, error);
-	if (r < 0)
-		return r;
-	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
-		return r;
-	req.uuid = o.uuid;
-
-	if (region_request_check_geometry(&req, &m->model, &plan, &f) < 0 ||
-	    (strcmp(plan.mode, "pmem") == 0 && !plan.uuid[0] && generate_uuid(plan.uuid) < 0 &&
-	     region_failf(&f, REGION_E_INTERNAL, "No random uuid.") < 0) ||
-	    region_create_empty(m->region_ops, &plan, name, &f) < 0) {
-		log_failure(msg, NULL, w->name, &f);
-		return fail_reply(error, &f);
-	}
-	snprintf(what, sizeof(what), "Created empty %s region %s (%" PRIu64 " MiB, %" PRIu32
-		 " ways)", plan.mode, name, plan.size >> 20, plan.ways);
-	log_event(MESSAGE_REGION_CREATED, LOG_NOTICE, msg, name, plan.window, what);
-	(void)monitor_refresh(m);
-	return reply_region_path(msg, name);
 }
 
 /* ---- leases ---- */
@@ -495,7 +244,7 @@ static int failed(sd_bus_message *msg, const struct region *r, const struct regi
 	return fail_reply(error, f);
 }
 
-static int memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
+int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
 			 const char *zone, sd_bus_error *error)
 {
 	const struct region_ops *ops = m->region_ops;
@@ -739,7 +488,7 @@ static int method_online(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	r = region_prologue(m, msg, ACTION_REGION_MEMORY, &reg, error);
 	if (r < 0)
 		return r;
-	r = memory_online(m, msg, reg, zone, error);
+	r = region_bus_memory_online(m, msg, reg, zone, error);
 	if (r < 0)
 		return r;
 	snprintf(what, sizeof(what), "Onlined the memory of %s (zone %s)", reg->name, zone);
@@ -770,22 +519,6 @@ static int method_offline(sd_bus_message *msg, void *userdata, sd_bus_error *err
 }
 
 /* ---- vtables ---- */
-
-#define CREATE_ARGS \
-	SD_BUS_ARGS("s", mode, "t", size, "u", ways, "u", granularity, "ao", memdevs, \
-		    "a{sv}", options)
-
-const sd_bus_vtable window_bus_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD_WITH_ARGS("CreateRegion", CREATE_ARGS, SD_BUS_RESULT("o", region),
-				method_window_create_region, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("CreateEmptyRegion",
-				SD_BUS_ARGS("s", mode, "t", size, "u", ways, "u", granularity,
-					    "a{sv}", options),
-				SD_BUS_RESULT("o", region), method_window_create_empty,
-				SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_VTABLE_END
-};
 
 const sd_bus_vtable region_bus_vtable[] = {
 	SD_BUS_VTABLE_START(0),
@@ -821,12 +554,11 @@ int region_bus_register(Manager *m)
 {
 	int r;
 
-	r = sd_bus_add_fallback_vtable(m->bus, NULL, "/org/cxlmemd1/window",
-				       "org.cxlmemd1.Window", window_bus_vtable,
-				       find_window_methods, m);
+	r = sd_bus_add_fallback_vtable(m->bus, NULL, "/org/cxlmemd1/region",
+				       "org.cxlmemd1.Region", region_bus_vtable,
+				       find_region_methods, m);
 	if (r >= 0)
-		r = sd_bus_add_fallback_vtable(m->bus, NULL, "/org/cxlmemd1/region",
-					       "org.cxlmemd1.Region", region_bus_vtable,
-					       find_region_methods, m);
+		r = window_bus_register(m);
 	return r;
 }
+

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 
 #include "manager.h"
+#include "region-request.h"
 
 /*
  * The region lifecycle on the bus: Manager.CreateRegion,
@@ -24,6 +25,35 @@ extern const sd_bus_vtable window_bus_vtable[];
 extern const sd_bus_vtable region_bus_vtable[];
 
 int region_bus_register(Manager *m);
+int window_bus_register(Manager *m);
+
+/* ---- shared by region-bus.c and window-bus.c ---- */
+
+#define ERROR_PREFIX "org.cxlmemd1.Error."
+
+/* Reply with the named error for @f. */
+int fail_reply(sd_bus_error *error, const struct region_fail *f);
+/* Journal entry (stable MESSAGE_ID @id) naming region, window, caller. */
+void log_event(const char *id, int priority, sd_bus_message *msg, const char *region,
+	       const char *window, const char *what);
+void log_failure(sd_bus_message *msg, const char *region, const char *window,
+		 const struct region_fail *f);
+/* The model object of type @t served at @path, or NULL. */
+void *object_by_path(Manager *m, enum object_type t, const char *path);
+
+/* What the kernel says about the memdevs (region-ops memdev_slot). */
+struct facts {
+	struct memdev_facts *v;
+	size_t n;
+	char **strings;
+};
+
+/* Every memdev of the model, or just @only. */
+int facts_gather(struct facts *f, const Manager *m, const char *only);
+void facts_done(struct facts *f);
+
+int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
+			     const char *zone, sd_bus_error *error);
 
 /* Manager.CreateRegion(window o, mode s, size t, ways u, granularity u,
  * memdevs ao, options a{sv}) -> o */

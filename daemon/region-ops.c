@@ -51,10 +51,40 @@ int region_ops_fail_at(const char *spec)
 	return 0;
 }
 
+static char *fail_file;
+static char fail_spec[64];
+
+int region_ops_fail_from(const char *path)
+{
+	free(fail_file);
+	fail_file = path && *path ? strdup(path) : NULL;
+	return path && *path && !fail_file ? -ENOMEM : 0;
+}
+
+/* The spec in the file, re-read before every action; a change re-arms. */
+static void refresh_fail_spec(void)
+{
+	_cleanup_free_ char *spec = NULL;
+
+	if (!fail_file)
+		return;
+	spec = sysfs_read("%s", fail_file);
+	if (!spec)
+		spec = strdup("");
+	if (!spec || strcmp(spec, fail_spec) == 0)
+		return;
+	snprintf(fail_spec, sizeof(fail_spec), "%s", spec);
+	if (region_ops_fail_at(spec) < 0)
+		log_error("Ignoring bad fault spec '%s' in %s", spec, fail_file);
+}
+
 /* Should the action @step (an attribute name, or create/delete/...) fail? */
 static bool inject_fault(const char *step)
 {
-	size_t len = strlen(fail_step);
+	size_t len;
+
+	refresh_fail_spec();
+	len = strlen(fail_step);
 
 	if (len == 0)
 		return false;
@@ -72,9 +102,15 @@ static bool inject_fault(const char *step)
 
 static int write_file(const char *path, const char *value)
 {
-	size_t len = strlen(value);
+	size_t len;
 	ssize_t n;
 	int fd, r = 0;
+
+	/* A zero-length write never reaches the store handler: clearing an
+	 * attribute (targetN) takes a newline, as "echo '' >" writes. */
+	if (!*value)
+		value = "\n";
+	len = strlen(value);
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

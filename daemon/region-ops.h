@@ -64,3 +64,9 @@ extern const struct region_ops region_ops_kernel;
  * attribute names (target matches every targetN). NULL clears it.
  */
 int region_ops_fail_at(const char *spec);
+/*
+ * Test builds only (CXLMEMD_TEST_FAIL_STEP_FILE): read the spec from
+ * @path before every kernel action, so one daemon can be failed at each
+ * step in turn; writing a new spec re-arms the count.
+ */
+int region_ops_fail_from(const char *path);
