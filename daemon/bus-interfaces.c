@@ -12,6 +12,7 @@ static const sd_bus_vtable *window(void) { return model_bus_vtable(OBJECT_WINDOW
 static const sd_bus_vtable *region(void) { return model_bus_vtable(OBJECT_REGION); }
 static const sd_bus_vtable *window_methods(void) { return window_bus_vtable; }
 static const sd_bus_vtable *region_methods(void) { return region_bus_vtable; }
+static const sd_bus_vtable *dax_methods(void) { return dax_bus_vtable; }
 static const sd_bus_vtable *dax(void) { return model_bus_vtable(OBJECT_DAX); }
 static const sd_bus_vtable *softreserved(void)
 {
@@ -23,7 +24,7 @@ const struct bus_interface cxlmemd_bus_interfaces[] = {
 	{ "org.cxlmemd1.Memdev", memdev },
 	{ "org.cxlmemd1.Window", window, window_methods },
 	{ "org.cxlmemd1.Region", region, region_methods },
-	{ "org.cxlmemd1.DaxDevice", dax },
+	{ "org.cxlmemd1.DaxDevice", dax, dax_methods },
 	{ "org.cxlmemd1.SoftReservedRange", softreserved },
 	{}
 };

@@ -244,13 +244,52 @@ static int failed(sd_bus_message *msg, const struct region *r, const struct regi
 	return fail_reply(error, f);
 }
 
-int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
-			 const char *zone, sd_bus_error *error)
+int dax_memory_online(Manager *m, const char *dax, const char *owner, const char *zone,
+		      struct region_fail *f)
 {
 	const struct region_ops *ops = m->region_ops;
-	struct region_fail f = {};
 	int rc;
 
+	rc = ops->online(ops->userdata, dax, strcmp(zone, "movable") == 0);
+	if (rc < 0) {
+		region_failf(f, REGION_E_KERNEL,
+			     "The kernel refused to online %s (%s) in zone %s: %s (%s).", dax,
+			     owner, zone, strerror(-rc), strerrorname_np(-rc) ?: "?");
+		f->errno_value = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+int dax_memory_offline(Manager *m, const char *dax, const char *owner,
+		       struct region_fail *f)
+{
+	const struct region_ops *ops = m->region_ops;
+	_cleanup_free_ char *refused = NULL;
+	int rc;
+
+	rc = ops->offline(ops->userdata, dax, &refused);
+	if (rc == -EBUSY)
+		return region_failf(f, REGION_E_BUSY,
+				    "The kernel could not offline every memory block of %s (%s); "
+				    "still online: %s. Something pins that memory; stop its users "
+				    "and try again.", dax, owner, refused ?: "?");
+	if (rc < 0) {
+		region_failf(f, REGION_E_KERNEL, "The kernel refused to offline %s (%s): %s (%s).",
+			     dax, owner, strerror(-rc), strerrorname_np(-rc) ?: "?");
+		f->errno_value = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
+			     const char *zone, sd_bus_error *error)
+{
+	struct region_fail f = {};
+	char owner[96];
+
+	snprintf(owner, sizeof(owner), "region %s", r->name);
 	if (strcmp(r->mode, "ram") != 0)
 		region_failf(&f, REGION_E_NOT_SUPPORTED,
 			     "Region %s is %s; only ram regions online as system RAM.", r->name,
@@ -258,12 +297,8 @@ int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct regio
 	else if (!r->dax || !*r->dax)
 		region_failf(&f, REGION_E_BUSY,
 			     "Region %s has no dax device yet; Enable it first.", r->name);
-	else if ((rc = ops->online(ops->userdata, r->dax, strcmp(zone, "movable") == 0)) < 0) {
-		region_failf(&f, REGION_E_KERNEL,
-			     "The kernel refused to online %s of region %s in zone %s: %s (%s).",
-			     r->dax, r->name, zone, strerror(-rc), strerrorname_np(-rc) ?: "?");
-		f.errno_value = -rc;
-	}
+	else
+		(void)dax_memory_online(m, r->dax, owner, zone, &f);
 	if (f.error)
 		return failed(msg, r, &f, error);
 	return 0;
@@ -272,26 +307,13 @@ int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct regio
 static int memory_offline(Manager *m, sd_bus_message *msg, const struct region *r,
 			  sd_bus_error *error)
 {
-	const struct region_ops *ops = m->region_ops;
-	_cleanup_free_ char *refused = NULL;
 	struct region_fail f = {};
-	int rc;
+	char owner[96];
 
 	if (!r->dax || !*r->dax)
 		return 0;
-	rc = ops->offline(ops->userdata, r->dax, &refused);
-	if (rc == -EBUSY)
-		region_failf(&f, REGION_E_BUSY,
-			     "The kernel could not offline every memory block of %s (region "
-			     "%s): still online: %s. Something pins that memory; stop its "
-			     "users and try again.", r->dax, r->name, refused ?: "?");
-	else if (rc < 0) {
-		region_failf(&f, REGION_E_KERNEL,
-			     "The kernel refused to offline %s of region %s: %s (%s).", r->dax,
-			     r->name, strerror(-rc), strerrorname_np(-rc) ?: "?");
-		f.errno_value = -rc;
-	}
-	if (f.error)
+	snprintf(owner, sizeof(owner), "region %s", r->name);
+	if (dax_memory_offline(m, r->dax, owner, &f) < 0)
 		return failed(msg, r, &f, error);
 	return 0;
 }
@@ -559,6 +581,8 @@ int region_bus_register(Manager *m)
 				       find_region_methods, m);
 	if (r >= 0)
 		r = window_bus_register(m);
+	if (r >= 0)
+		r = dax_bus_register(m);
 	return r;
 }
 

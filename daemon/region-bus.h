@@ -26,6 +26,8 @@ extern const sd_bus_vtable region_bus_vtable[];
 
 int region_bus_register(Manager *m);
 int window_bus_register(Manager *m);
+int dax_bus_register(Manager *m);
+extern const sd_bus_vtable dax_bus_vtable[];
 
 /* ---- shared by region-bus.c and window-bus.c ---- */
 
@@ -52,6 +54,12 @@ struct facts {
 int facts_gather(struct facts *f, const Manager *m, const char *only);
 void facts_done(struct facts *f);
 
+/* Online/offline a dax device's memory through the seam; @owner names
+ * what it belongs to in the message. -1 with @f filled on failure. */
+int dax_memory_online(Manager *m, const char *dax, const char *owner, const char *zone,
+		      struct region_fail *f);
+int dax_memory_offline(Manager *m, const char *dax, const char *owner,
+		       struct region_fail *f);
 int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
 			     const char *zone, sd_bus_error *error);
 
