@@ -96,38 +96,32 @@ static int find_region_methods(sd_bus *bus, const char *path, const char *interf
 
 void facts_done(struct facts *f)
 {
+	for (size_t i = 0; f->v && i < f->n; i++) {
+		free((char *)f->v[i].free_decoder);
+		free((char *)f->v[i].host_bridge);
+	}
 	free(f->v);
-	strv_free(f->strings);
-}
-
-static int facts_add(struct facts *f, const Manager *m, const char *memdev)
-{
-	const struct region_ops *ops = m->region_ops;
-	_cleanup_free_ char *dec = NULL, *hb = NULL;
-	struct memdev_facts *k = &f->v[f->n++];
-
-	k->memdev = memdev;
-	if (ops->memdev_slot(ops->userdata, memdev, &dec, &hb) < 0)
-		return 0;	/* not enabled or all decoders used: checks say which */
-	if (strv_extend(&f->strings, dec) < 0 || strv_extend(&f->strings, hb) < 0)
-		return -ENOMEM;
-	/* strv_extend copies; the copies live as long as the facts. */
-	k->free_decoder = f->strings[strv_length(f->strings) - 2];
-	k->host_bridge = f->strings[strv_length(f->strings) - 1];
-	return 0;
 }
 
 int facts_gather(struct facts *f, const Manager *m, const char *only)
 {
-	int r = 0;
+	const struct region_ops *ops = m->region_ops;
+	size_t n = only ? 1 : m->model.n_memdevs;
+	_cleanup_free_ const char **names = calloc(n + 1, sizeof(char *));
+	_cleanup_free_ char **decs = calloc(n + 1, sizeof(char *));
+	_cleanup_free_ char **hbs = calloc(n + 1, sizeof(char *));
+	int r;
 
-	f->v = calloc(m->model.n_memdevs + 1, sizeof(*f->v));
-	if (!f->v)
+	f->v = calloc(n + 1, sizeof(*f->v));
+	if (!f->v || !names || !decs || !hbs)
 		return -ENOMEM;
-	if (only)
-		return facts_add(f, m, only);
-	for (size_t i = 0; r >= 0 && i < m->model.n_memdevs; i++)
-		r = facts_add(f, m, m->model.memdevs[i].name);
+	for (size_t i = 0; i < n; i++)
+		names[i] = only ?: m->model.memdevs[i].name;
+	r = ops->memdev_slots(ops->userdata, names, n, decs, hbs);
+	/* Handed to f->v even on failure: facts_done() frees them. */
+	for (size_t i = 0; i < n; i++)
+		f->v[i] = (struct memdev_facts){ names[i], hbs[i], decs[i] };
+	f->n = n;
 	return r;
 }
 

@@ -47,7 +47,6 @@ void *object_by_path(Manager *m, enum object_type t, const char *path);
 struct facts {
 	struct memdev_facts *v;
 	size_t n;
-	char **strings;
 };
 
 /* Every memdev of the model, or just @only. */

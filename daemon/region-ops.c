@@ -241,37 +241,18 @@ static int kernel_create(void *u, const char *window, const char *mode, char **r
 	return -EINVAL;
 }
 
-static struct cxl_memdev *memdev_by_name(struct cxl_ctx *ctx, const char *name)
+/* Next free endpoint decoder of @md and its host bridge, or leave NULL. */
+static int memdev_slot(struct cxl_ctx *ctx, struct cxl_memdev *md, char **ret_decoder,
+		       char **ret_host_bridge)
 {
-	struct cxl_memdev *md;
-
-	cxl_memdev_foreach(ctx, md)
-		if (strcmp(cxl_memdev_get_devname(md), name) == 0)
-			return md;
-	return NULL;
-}
-
-static int kernel_memdev_slot(void *u, const char *memdev, char **ret_decoder,
-			      char **ret_host_bridge)
-{
-	_cleanup_(cxl_unrefp) struct cxl_ctx *ctx = NULL;
 	struct cxl_decoder *dec, *pick = NULL;
-	struct cxl_endpoint *ep;
-	struct cxl_memdev *md;
+	struct cxl_endpoint *ep = cxl_memdev_get_endpoint(md);
 	struct cxl_bus *bus;
 	const char *hb = NULL;
-	int last_used = -1, r;
+	int last_used = -1;
 
-	r = cxl_ctx_open(&ctx);
-	if (r < 0)
-		return r;
-	md = memdev_by_name(ctx, memdev);
-	if (!md)
-		return -ENODEV;
-	ep = cxl_memdev_get_endpoint(md);
 	if (!ep)
-		return -ENXIO;	/* not enabled: no endpoint port */
-
+		return 0;	/* not enabled: no endpoint port */
 	/* The kernel allocates DPA strictly in decoder id order. */
 	cxl_decoder_foreach(cxl_endpoint_get_port(ep), dec) {
 		unsigned long long dpa = cxl_decoder_get_dpa_size(dec);
@@ -282,9 +263,6 @@ static int kernel_memdev_slot(void *u, const char *memdev, char **ret_decoder,
 	cxl_decoder_foreach(cxl_endpoint_get_port(ep), dec)
 		if (cxl_decoder_get_id(dec) == last_used + 1)
 			pick = dec;
-	if (!pick)
-		return -ENOSPC;
-
 	cxl_bus_foreach(ctx, bus) {
 		struct cxl_dport *dp = cxl_port_get_dport_by_memdev(cxl_bus_get_port(bus), md);
 
@@ -293,16 +271,33 @@ static int kernel_memdev_slot(void *u, const char *memdev, char **ret_decoder,
 			break;
 		}
 	}
-	if (!hb)
-		return -ENXIO;
-
-	*ret_decoder = strdup(cxl_decoder_get_devname(pick));
-	*ret_host_bridge = strdup(hb);
-	if (!*ret_decoder || !*ret_host_bridge) {
-		free(*ret_decoder);
-		free(*ret_host_bridge);
+	if (pick && !(*ret_decoder = strdup(cxl_decoder_get_devname(pick))))
 		return -ENOMEM;
-	}
+	if (hb && !(*ret_host_bridge = strdup(hb)))
+		return -ENOMEM;
+	return 0;
+}
+
+static int kernel_memdev_slots(void *u, const char *const *memdevs, size_t n,
+			       char **ret_decoders, char **ret_host_bridges)
+{
+	_cleanup_(cxl_unrefp) struct cxl_ctx *ctx = NULL;
+	struct cxl_memdev *md;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		ret_decoders[i] = ret_host_bridges[i] = NULL;
+	r = cxl_ctx_open(&ctx);
+	if (r < 0)
+		return r;
+	cxl_memdev_foreach(ctx, md)
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(cxl_memdev_get_devname(md), memdevs[i]) != 0)
+				continue;
+			r = memdev_slot(ctx, md, &ret_decoders[i], &ret_host_bridges[i]);
+			if (r < 0)
+				return r;
+		}
 	return 0;
 }
 
@@ -432,5 +427,5 @@ const struct region_ops region_ops_kernel = {
 	.delete = kernel_delete,
 	.write = kernel_write,
 	.bind = kernel_bind,
-	.memdev_slot = kernel_memdev_slot,
+	.memdev_slots = kernel_memdev_slots,
 };

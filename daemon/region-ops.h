@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -34,13 +35,15 @@ struct region_ops {
 	/* Bind (true) or unbind @region to/from the cxl_region driver. */
 	int (*bind)(void *u, const char *region, bool bind);
 	/*
-	 * The endpoint decoder of @memdev the kernel will accept for a new
-	 * DPA allocation (the one after the last allocated: DPA is handed
-	 * out in decoder id order) and the host bridge (root decoder target)
-	 * the memdev sits below. -ENOSPC when every decoder is in use.
+	 * For each of the @n memdevs: the endpoint decoder the kernel will
+	 * accept for a new DPA allocation (the one after the last allocated:
+	 * DPA is handed out in decoder id order) and the host bridge (root
+	 * decoder target) the memdev sits below; NULL where there is none
+	 * (memdev not enabled, every decoder in use). One libcxl context for
+	 * all of them: a context walks the whole topology. Caller frees.
 	 */
-	int (*memdev_slot)(void *u, const char *memdev, char **ret_decoder,
-			   char **ret_host_bridge);
+	int (*memdev_slots)(void *u, const char *const *memdevs, size_t n,
+			    char **ret_decoders, char **ret_host_bridges);
 	/*
 	 * Dax device @dax as system RAM (kmem), every memory block online in
 	 * ZONE_MOVABLE (@movable) or the kernel's normal zone: libdaxctl.
