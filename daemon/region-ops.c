@@ -102,14 +102,19 @@ static bool inject_fault(const char *step)
 
 static int write_file(const char *path, const char *value)
 {
+	_cleanup_free_ char *line = NULL;
 	size_t len;
 	ssize_t n;
 	int fd, r = 0;
 
-	/* A zero-length write never reaches the store handler: clearing an
-	 * attribute (targetN) takes a newline, as "echo '' >" writes. */
-	if (!*value)
-		value = "\n";
+	/*
+	 * Newline-terminated, as "echo" writes: a zero-length write never
+	 * reaches the store handler (clearing targetN needs "\n"), and
+	 * uuid_store() insists on exactly UUID_STRING_LEN + 1 bytes.
+	 */
+	if (asprintf(&line, "%s\n", value) < 0)
+		return -ENOMEM;
+	value = line;
 	len = strlen(value);
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
