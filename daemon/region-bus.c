@@ -338,8 +338,10 @@ static int method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 			return r;
 	}
 	if (region_delete(m->region_ops, reg, &f) < 0) {
+		r = failed(msg, reg, &f, error);
+		/* Half torn down: show what is left (reg dies with the old model). */
 		(void)monitor_refresh(m);
-		return failed(msg, reg, &f, error);
+		return r;
 	}
 	name = strdup(reg->name);
 	window = strdup(reg->window);

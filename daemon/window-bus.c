@@ -15,6 +15,7 @@
 #include "strv.h"
 
 #define MESSAGE_REGION_CREATED "c09ecb0e83154ed2b0b294e47076ecda"
+#define MESSAGE_REGION_DELETED "5c0d387a5f4142218ce5b60b226592e4"
 
 static int find_window_methods(sd_bus *bus, const char *path, const char *interface,
 			       void *userdata, void **found, sd_bus_error *error)
@@ -180,8 +181,17 @@ static int create_region(Manager *m, sd_bus_message *msg, const struct window *w
 	created = model_find(&m->model, OBJECT_REGION, name);
 	if (o.online && created) {
 		r = region_bus_memory_online(m, msg, created, o.zone, error);
-		if (r < 0)
+		if (r < 0) {
+			/* The region was only wanted online: take it away again. */
+			if (region_delete(m->region_ops, created, &f) < 0)
+				log_warning("Rolling back %s after the failed online: %s", name,
+					    f.message);
+			else
+				log_event(MESSAGE_REGION_DELETED, LOG_NOTICE, msg, name,
+					  plan.window, "Deleted the region again: online failed");
+			(void)monitor_refresh(m);
 			return r;
+		}
 	}
 	return reply_region_path(msg, name);
 }
