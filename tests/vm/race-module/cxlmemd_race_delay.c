@@ -8,6 +8,11 @@
  * test: the same module widens the window on the baseline and on the
  * patched kernel, and only the fix decides the outcome.
  *
+ * @symbol may name several functions, comma-separated (at most
+ * MAX_PROBES); those the kernel does not have are skipped, at least one
+ * must be found. That lets one scenario widen the same window on kernels
+ * whose @caller reaches it through different calls.
+ *
  * Example: symbol=device_for_each_child caller=cxl_dpa_to_region delay_ms=200
  * Counters: /sys/module/cxlmemd_race_delay/parameters/hits
  */
@@ -19,7 +24,7 @@
 
 static char *symbol = "device_for_each_child";
 module_param(symbol, charp, 0444);
-MODULE_PARM_DESC(symbol, "function whose entry is delayed");
+MODULE_PARM_DESC(symbol, "function(s) whose entry is delayed, comma-separated");
 
 static char *caller = "cxl_dpa_to_region";
 module_param(caller, charp, 0444);
@@ -54,17 +59,55 @@ static int pre_handler(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe kp = { .pre_handler = pre_handler };
+#define MAX_PROBES 4
+static struct kprobe kps[MAX_PROBES];
+static char names[MAX_PROBES][KSYM_NAME_LEN];
+static int nr_kps;
 
 static int __init race_delay_init(void)
 {
-	kp.symbol_name = symbol;
-	return register_kprobe(&kp);
+	const char *p = symbol;
+	int i, rc;
+
+	while (*p && nr_kps < MAX_PROBES) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0 || n >= KSYM_NAME_LEN)
+			return -EINVAL;
+		memcpy(names[nr_kps], p, n);
+		names[nr_kps][n] = '\0';
+		p += n + (p[n] == ',');
+
+		kps[nr_kps].symbol_name = names[nr_kps];
+		kps[nr_kps].pre_handler = pre_handler;
+		rc = register_kprobe(&kps[nr_kps]);
+		if (rc == -ENOENT) {
+			pr_info("%s: not in this kernel, skipped\n", names[nr_kps]);
+			memset(&kps[nr_kps], 0, sizeof(kps[nr_kps]));
+			continue;
+		}
+		if (rc)
+			goto err;
+		nr_kps++;
+	}
+	if (*p)
+		rc = -E2BIG;
+	else if (nr_kps == 0)
+		rc = -ENOENT;
+	else
+		return 0;
+err:
+	for (i = 0; i < nr_kps; i++)
+		unregister_kprobe(&kps[i]);
+	return rc;
 }
 
 static void __exit race_delay_exit(void)
 {
-	unregister_kprobe(&kp);
+	int i;
+
+	for (i = 0; i < nr_kps; i++)
+		unregister_kprobe(&kps[i]);
 }
 
 module_init(race_delay_init);
