@@ -8,6 +8,7 @@
 #include "model-bus.h"
 #include "monitor.h"
 #include "region-bus.h"
+#include "region-job.h"
 
 /*
  * DaxDevice.Online(zone)/Offline(): the memory of any dax device as
@@ -15,8 +16,6 @@
  * such as dax_hmem's Soft Reserved ranges. A region's dax device goes
  * through Region.Online/Offline, where leases are honoured.
  */
-
-#define MESSAGE_DAX_CHANGED "41ee83ffdd4a40139c9f1edb84783862"
 
 static int find_dax_methods(sd_bus *bus, const char *path, const char *interface,
 			    void *userdata, void **found, sd_bus_error *error)
@@ -46,15 +45,32 @@ static int dax_prologue(Manager *m, sd_bus_message *msg, struct dax **ret,
 	return bouncer_check(msg, ACTION_REGION_MEMORY, error);
 }
 
+static int dax_job(Manager *m, sd_bus_message *msg, const struct dax *d,
+		   enum region_job_op op, const char *zone)
+{
+	struct region_job *j = region_job_new(m, op);
+
+	if (!j)
+		return -ENOMEM;
+	snprintf(j->dax, sizeof(j->dax), "%s", d->name);
+	snprintf(j->owner, sizeof(j->owner), "dax device");
+	if (zone) {
+		snprintf(j->zone, sizeof(j->zone), "%s", zone);
+		snprintf(j->what, sizeof(j->what), "Onlined the memory of %s (zone %s)", d->name,
+			 zone);
+	} else
+		snprintf(j->what, sizeof(j->what), "Offlined the memory of %s", d->name);
+	return region_job_start(m, msg, j);
+}
+
 static int method_dax_online(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	struct region_fail f = {};
 	struct dax *d = NULL;
 	const char *zone;
-	char what[128];
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_dax_online);
 	r = sd_bus_message_read(msg, "s", &zone);
 	if (r < 0)
 		return r;
@@ -64,35 +80,20 @@ static int method_dax_online(sd_bus_message *msg, void *userdata, sd_bus_error *
 	r = dax_prologue(m, msg, &d, error);
 	if (r < 0)
 		return r;
-	if (dax_memory_online(m, d->name, "dax device", zone, &f) < 0) {
-		log_failure(msg, NULL, NULL, &f);
-		return fail_reply(error, &f);
-	}
-	snprintf(what, sizeof(what), "Onlined the memory of %s (zone %s)", d->name, zone);
-	log_event(MESSAGE_DAX_CHANGED, LOG_INFO, msg, NULL, NULL, what);
-	(void)monitor_refresh(m);
-	return sd_bus_reply_method_return(msg, NULL);
+	return dax_job(m, msg, d, REGION_JOB_ONLINE, zone);
 }
 
 static int method_dax_offline(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
-	struct region_fail f = {};
 	struct dax *d = NULL;
-	char what[128];
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_dax_offline);
 	r = dax_prologue(m, msg, &d, error);
 	if (r < 0)
 		return r;
-	if (dax_memory_offline(m, d->name, "dax device", &f) < 0) {
-		log_failure(msg, NULL, NULL, &f);
-		return fail_reply(error, &f);
-	}
-	snprintf(what, sizeof(what), "Offlined the memory of %s", d->name);
-	log_event(MESSAGE_DAX_CHANGED, LOG_INFO, msg, NULL, NULL, what);
-	(void)monitor_refresh(m);
-	return sd_bus_reply_method_return(msg, NULL);
+	return dax_job(m, msg, d, REGION_JOB_OFFLINE, NULL);
 }
 
 const sd_bus_vtable dax_bus_vtable[] = {

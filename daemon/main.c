@@ -74,7 +74,7 @@ int main(int argc, char *argv[])
 	/* Only cxlmemd-test, never the shipped daemon: rollback tests. */
 	if (region_ops_fail_at(getenv("CXLMEMD_TEST_FAIL_STEP")) < 0 ||
 	    region_ops_fail_from(getenv("CXLMEMD_TEST_FAIL_STEP_FILE")) < 0) {
-		log_error("Bad CXLMEMD_TEST_FAIL_STEP (want STEP or STEP@N)");
+		log_error("Bad CXLMEMD_TEST_FAIL_STEP (want STEP, STEP@N or STEP~MS)");
 		return EXIT_FAILURE;
 	}
 #endif

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "manager-bus.h"
 #include "manager.h"
+#include "job.h"
 #include "lease.h"
 #include "monitor.h"
 #include "strv.h"
@@ -26,7 +27,10 @@ int manager_new(Manager **ret)
 
 	m->region_ops = &region_ops_kernel;
 	r = sd_event_default(&m->event);
+	if (r >= 0)
+		r = job_queue_new(m, &m->jobs);
 	if (r < 0) {
+		sd_event_unref(m->event);
 		free(m);
 		return r;
 	}
@@ -40,6 +44,8 @@ Manager *manager_free(Manager *m)
 	if (!m)
 		return NULL;
 
+	/* First: a job's reply and refresh need the bus and the model. */
+	m->jobs = job_queue_free(m->jobs);
 	monitor_stop(m);
 	lease_free_all(m);
 	sd_bus_slot_unref(m->name_slot);

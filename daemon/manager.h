@@ -23,6 +23,7 @@ typedef struct Manager {
 	struct udev_monitor *monitor;
 	sd_event_source *monitor_source;
 	sd_event_source *refresh_timer;
+	bool refresh_deferred;		/* uevents came while a job ran */
 
 	struct model model;		/* what the bus serves right now */
 	/* Manager properties derived from the model and the kernel. */
@@ -33,6 +34,7 @@ typedef struct Manager {
 
 	/* Region lifecycle: the kernel seam (tests swap it) and leases. */
 	const struct region_ops *region_ops;
+	struct job_queue *jobs;		/* kernel steps off the event loop */
 	struct lease *leases;
 	unsigned lease_counter;
 } Manager;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libudev.h>
 #include <sys/epoll.h>
 
+#include "job.h"
 #include "lease.h"
 #include "log.h"
 #include "manager-bus.h"
@@ -24,11 +26,19 @@ static const char *const subsystems[] = {
 int monitor_refresh(Manager *m)
 {
 	struct model old = m->model, now;
+	uint64_t t0 = now_usec();
 	int r;
+
+	/* This snapshot covers every uevent received so far: a refresh
+	 * pending for them would only repeat it. */
+	if (m->refresh_timer)
+		(void)sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_OFF);
+	m->refresh_deferred = false;
 
 	r = topology_enumerate(&now);
 	if (r < 0)
 		return log_warning_errno(r, "Failed to enumerate the CXL topology: %m");
+	log_debug("Enumerated the topology in %" PRIu64 " ms", (now_usec() - t0) / 1000);
 
 	m->model = now;
 	lease_prune(m);
@@ -43,6 +53,16 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	Manager *m = userdata;
 
+	/*
+	 * While a job changes the kernel, its own uevents arrive by the
+	 * dozen; walking the topology meanwhile only contends with it for
+	 * the kernel's locks (sysfs reads of a region take the region rwsem
+	 * its commit needs). The job's end refreshes the model (job.c).
+	 */
+	if (job_running(m->jobs)) {
+		m->refresh_deferred = true;
+		return 0;
+	}
 	(void)monitor_refresh(m);
 	return 0;
 }

@@ -13,14 +13,12 @@
 #include "log.h"
 #include "model-bus.h"
 #include "monitor.h"
+#include "job.h"
 #include "region-bus.h"
+#include "region-job.h"
 #include "region.h"
 #include "strv.h"
 
-/* Stable MESSAGE_IDs for the journal: what an operator greps for. */
-#define MESSAGE_REGION_DELETED "5c0d387a5f4142218ce5b60b226592e4"
-#define MESSAGE_REGION_CHANGED "41ee83ffdd4a40139c9f1edb84783862"
-#define MESSAGE_REGION_FAILED "a176752c33bd4ba7a39d5a92f789c245"
 
 #define ERROR_PREFIX "org.cxlmemd1.Error."
 static const char *const error_names[_REGION_ERROR_MAX] = {
@@ -103,10 +101,10 @@ void facts_done(struct facts *f)
 	free(f->v);
 }
 
-int facts_gather(struct facts *f, const Manager *m, const char *only)
+int facts_gather(struct facts *f, const Manager *m, const char *const *only, size_t n_only)
 {
 	const struct region_ops *ops = m->region_ops;
-	size_t n = only ? 1 : m->model.n_memdevs;
+	size_t n = only ? n_only : m->model.n_memdevs;
 	_cleanup_free_ const char **names = calloc(n + 1, sizeof(char *));
 	_cleanup_free_ char **decs = calloc(n + 1, sizeof(char *));
 	_cleanup_free_ char **hbs = calloc(n + 1, sizeof(char *));
@@ -116,7 +114,7 @@ int facts_gather(struct facts *f, const Manager *m, const char *only)
 	if (!f->v || !names || !decs || !hbs)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		names[i] = only ?: m->model.memdevs[i].name;
+		names[i] = only ? only[i] : m->model.memdevs[i].name;
 	r = ops->memdev_slots(ops->userdata, names, n, decs, hbs);
 	/* Handed to f->v even on failure: facts_done() frees them. */
 	for (size_t i = 0; i < n; i++)
@@ -147,6 +145,8 @@ static int method_attach(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	const char *consumer, *id;
 	int r;
 
+	/* Not while a job may be deleting the region. */
+	QUEUE_BEHIND_JOB(m, msg, method_attach);
 	if (!reg)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The region is gone.");
 	r = sd_bus_message_read(msg, "s", &consumer);
@@ -222,13 +222,17 @@ static int refuse_locked(const struct region *r, const char *verb, struct region
 			    "until the next platform reset.", r->name, verb);
 }
 
-/* Reply after a change: refresh the model so the reply sees it. */
+/* Reply after a change, then refresh the model before the event loop
+ * serves anything else (see region-job.c's answer()). */
 static int changed(Manager *m, sd_bus_message *msg, const char *region, const char *window,
 		   const char *what)
 {
+	int r;
+
 	log_event(MESSAGE_REGION_CHANGED, LOG_INFO, msg, region, window, what);
+	r = sd_bus_reply_method_return(msg, NULL);
 	(void)monitor_refresh(m);
-	return sd_bus_reply_method_return(msg, NULL);
+	return r;
 }
 
 static int failed(sd_bus_message *msg, const struct region *r, const struct region_fail *f,
@@ -238,10 +242,9 @@ static int failed(sd_bus_message *msg, const struct region *r, const struct regi
 	return fail_reply(error, f);
 }
 
-int dax_memory_online(Manager *m, const char *dax, const char *owner, const char *zone,
-		      struct region_fail *f)
+int dax_memory_online(const struct region_ops *ops, const char *dax, const char *owner,
+		      const char *zone, struct region_fail *f)
 {
-	const struct region_ops *ops = m->region_ops;
 	int rc;
 
 	rc = ops->online(ops->userdata, dax, strcmp(zone, "movable") == 0);
@@ -255,10 +258,9 @@ int dax_memory_online(Manager *m, const char *dax, const char *owner, const char
 	return 0;
 }
 
-int dax_memory_offline(Manager *m, const char *dax, const char *owner,
+int dax_memory_offline(const struct region_ops *ops, const char *dax, const char *owner,
 		       struct region_fail *f)
 {
-	const struct region_ops *ops = m->region_ops;
 	_cleanup_free_ char *refused = NULL;
 	int rc;
 
@@ -277,39 +279,34 @@ int dax_memory_offline(Manager *m, const char *dax, const char *owner,
 	return 0;
 }
 
-int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
-			     const char *zone, sd_bus_error *error)
+/* Can @r's memory go online? 0, or -1 with @f filled. */
+static int check_onlinable(const struct region *r, struct region_fail *f)
 {
-	struct region_fail f = {};
-	char owner[96];
-
-	snprintf(owner, sizeof(owner), "region %s", r->name);
 	if (strcmp(r->mode, "ram") != 0)
-		region_failf(&f, REGION_E_NOT_SUPPORTED,
-			     "Region %s is %s; only ram regions online as system RAM.", r->name,
-			     r->mode);
-	else if (!r->dax || !*r->dax)
-		region_failf(&f, REGION_E_BUSY,
-			     "Region %s has no dax device yet; Enable it first.", r->name);
-	else
-		(void)dax_memory_online(m, r->dax, owner, zone, &f);
-	if (f.error)
-		return failed(msg, r, &f, error);
+		return region_failf(f, REGION_E_NOT_SUPPORTED,
+				    "Region %s is %s; only ram regions online as system RAM.",
+				    r->name, r->mode);
+	if (!r->dax || !*r->dax)
+		return region_failf(f, REGION_E_BUSY,
+				    "Region %s has no dax device yet; Enable it first.", r->name);
 	return 0;
 }
 
-static int memory_offline(Manager *m, sd_bus_message *msg, const struct region *r,
-			  sd_bus_error *error)
+/* A job on @reg; @with_dax: on its dax device's memory too (online,
+ * offline, or offline before a teardown). */
+static struct region_job *job_for(Manager *m, enum region_job_op op, const struct region *reg,
+				  bool with_dax)
 {
-	struct region_fail f = {};
-	char owner[96];
+	struct region_job *j = region_job_new(m, op);
 
-	if (!r->dax || !*r->dax)
-		return 0;
-	snprintf(owner, sizeof(owner), "region %s", r->name);
-	if (dax_memory_offline(m, r->dax, owner, &f) < 0)
-		return failed(msg, r, &f, error);
-	return 0;
+	if (!j)
+		return NULL;
+	snprintf(j->region, sizeof(j->region), "%s", reg->name);
+	snprintf(j->window, sizeof(j->window), "%s", reg->window ?: "");
+	snprintf(j->owner, sizeof(j->owner), "region %s", reg->name);
+	if (with_dax && reg->dax)
+		snprintf(j->dax, sizeof(j->dax), "%s", reg->dax);
+	return j;
 }
 
 static int method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -317,10 +314,10 @@ static int method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	Manager *m = userdata;
 	struct region_fail f = {};
 	struct region *reg = NULL;
-	char what[128];
-	_cleanup_free_ char *name = NULL, *window = NULL;
+	struct region_job *j;
 	int force, r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_delete);
 	r = sd_bus_message_read(msg, "b", &force);
 	if (r < 0)
 		return r;
@@ -332,27 +329,14 @@ static int method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	    refuse_leased(m, reg, force, "delete", &f) < 0)
 		return failed(msg, reg, &f, error);
 
-	if (strcmp(reg->state, "online") == 0) {
-		r = memory_offline(m, msg, reg, error);
-		if (r < 0)
-			return r;
-	}
-	if (region_delete(m->region_ops, reg, &f) < 0) {
-		r = failed(msg, reg, &f, error);
-		/* Half torn down: show what is left (reg dies with the old model). */
-		(void)monitor_refresh(m);
-		return r;
-	}
-	name = strdup(reg->name);
-	window = strdup(reg->window);
-	if (!name || !window)
+	j = job_for(m, REGION_JOB_DELETE, reg, strcmp(reg->state, "online") == 0);
+	if (!j || region_job_copy_region(j, reg) < 0) {
+		region_job_free(j);
 		return -ENOMEM;
-	lease_drop_region(m, name);
-	snprintf(what, sizeof(what), "Deleted region %s%s", name,
+	}
+	snprintf(j->what, sizeof(j->what), "Deleted region %s%s", reg->name,
 		 force ? " (forced)" : "");
-	log_event(MESSAGE_REGION_DELETED, LOG_NOTICE, msg, name, window, what);
-	(void)monitor_refresh(m);
-	return sd_bus_reply_method_return(msg, NULL);
+	return region_job_start(m, msg, j);
 }
 
 static int method_attach_target(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -367,6 +351,7 @@ static int method_attach_target(sd_bus_message *msg, void *userdata, sd_bus_erro
 	uint32_t pos;
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_attach_target);
 	r = sd_bus_message_read(msg, "ou", &path, &pos);
 	if (r < 0)
 		return r;
@@ -377,13 +362,14 @@ static int method_attach_target(sd_bus_message *msg, void *userdata, sd_bus_erro
 	if (!d)
 		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
 					 "%s is not a memdev of cxlmemd.", path);
-	r = facts_gather(&facts, m, d->name);
+	r = facts_gather(&facts, m, (const char *[]){ d->name }, 1);
 	if (r >= 0 && region_request_check_target(reg, &m->model, facts.v, d->name, pos,
 						  decoder, &f) < 0)
 		r = 1;
 	facts_done(&facts);
 	if (r < 0)
 		return r;
+	/* A few sysfs writes (mode, dpa_size, target): not worth a job. */
 	if (r > 0 || region_attach_target(m->region_ops, reg->name, reg->mode,
 					  reg->size / reg->ways, pos, decoder, &f) < 0)
 		return failed(msg, reg, &f, error);
@@ -401,6 +387,7 @@ static int method_detach_target(sd_bus_message *msg, void *userdata, sd_bus_erro
 	uint32_t pos;
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_detach_target);
 	r = sd_bus_message_read(msg, "u", &pos);
 	if (r < 0)
 		return r;
@@ -421,45 +408,60 @@ static int method_detach_target(sd_bus_message *msg, void *userdata, sd_bus_erro
 	return changed(m, msg, reg->name, reg->window, what);
 }
 
-enum simple_op { OP_COMMIT, OP_DECOMMIT, OP_ENABLE };
-
-static int simple_op(sd_bus_message *msg, Manager *m, enum simple_op op,
-		     sd_bus_error *error)
+static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	static const char *const verbs[] = { "Committed", "Decommitted", "Enabled" };
+	Manager *m = userdata;
+	struct region *reg = NULL;
+	struct region_job *j;
+	int r;
+
+	QUEUE_BEHIND_JOB(m, msg, method_commit);
+	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
+	if (r < 0)
+		return r;
+	j = job_for(m, REGION_JOB_COMMIT, reg, false);
+	if (!j)
+		return -ENOMEM;
+	snprintf(j->what, sizeof(j->what), "Committed %s", reg->name);
+	return region_job_start(m, msg, j);
+}
+
+static int method_decommit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	Manager *m = userdata;
 	struct region_fail f = {};
 	struct region *reg = NULL;
 	char what[128];
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_decommit);
 	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
 	if (r < 0)
 		return r;
-	if (op == OP_DECOMMIT && (refuse_locked(reg, "decommit", &f) < 0 ||
-				  refuse_leased(m, reg, false, "decommit", &f) < 0))
+	if (refuse_locked(reg, "decommit", &f) < 0 ||
+	    refuse_leased(m, reg, false, "decommit", &f) < 0 ||
+	    region_decommit(m->region_ops, reg->name, &f) < 0)
 		return failed(msg, reg, &f, error);
-	r = op == OP_COMMIT ? region_commit(m->region_ops, reg->name, &f) :
-	    op == OP_DECOMMIT ? region_decommit(m->region_ops, reg->name, &f) :
-				region_enable(m->region_ops, reg->name, &f);
-	if (r < 0)
-		return failed(msg, reg, &f, error);
-	snprintf(what, sizeof(what), "%s %s", verbs[op], reg->name);
+	snprintf(what, sizeof(what), "Decommitted %s", reg->name);
 	return changed(m, msg, reg->name, reg->window, what);
-}
-
-static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
-{
-	return simple_op(msg, userdata, OP_COMMIT, error);
-}
-
-static int method_decommit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
-{
-	return simple_op(msg, userdata, OP_DECOMMIT, error);
 }
 
 static int method_enable(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	return simple_op(msg, userdata, OP_ENABLE, error);
+	Manager *m = userdata;
+	struct region *reg = NULL;
+	struct region_job *j;
+	int r;
+
+	QUEUE_BEHIND_JOB(m, msg, method_enable);
+	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
+	if (r < 0)
+		return r;
+	j = job_for(m, REGION_JOB_ENABLE, reg, false);
+	if (!j)
+		return -ENOMEM;
+	snprintf(j->what, sizeof(j->what), "Enabled %s", reg->name);
+	return region_job_start(m, msg, j);
 }
 
 static int method_disable(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -467,9 +469,10 @@ static int method_disable(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	Manager *m = userdata;
 	struct region_fail f = {};
 	struct region *reg = NULL;
-	char what[128];
+	struct region_job *j;
 	int force, r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_disable);
 	r = sd_bus_message_read(msg, "b", &force);
 	if (r < 0)
 		return r;
@@ -478,25 +481,23 @@ static int method_disable(sd_bus_message *msg, void *userdata, sd_bus_error *err
 		return r;
 	if (refuse_leased(m, reg, force, "disable", &f) < 0)
 		return failed(msg, reg, &f, error);
-	if (strcmp(reg->state, "online") == 0) {
-		r = memory_offline(m, msg, reg, error);
-		if (r < 0)
-			return r;
-	}
-	if (region_disable(m->region_ops, reg->name, &f) < 0)
-		return failed(msg, reg, &f, error);
-	snprintf(what, sizeof(what), "Disabled %s%s", reg->name, force ? " (forced)" : "");
-	return changed(m, msg, reg->name, reg->window, what);
+	j = job_for(m, REGION_JOB_DISABLE, reg, strcmp(reg->state, "online") == 0);
+	if (!j)
+		return -ENOMEM;
+	snprintf(j->what, sizeof(j->what), "Disabled %s%s", reg->name, force ? " (forced)" : "");
+	return region_job_start(m, msg, j);
 }
 
 static int method_online(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	Manager *m = userdata;
+	struct region_fail f = {};
 	struct region *reg = NULL;
+	struct region_job *j;
 	const char *zone;
-	char what[128];
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_online);
 	r = sd_bus_message_read(msg, "s", &zone);
 	if (r < 0)
 		return r;
@@ -506,11 +507,14 @@ static int method_online(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	r = region_prologue(m, msg, ACTION_REGION_MEMORY, &reg, error);
 	if (r < 0)
 		return r;
-	r = region_bus_memory_online(m, msg, reg, zone, error);
-	if (r < 0)
-		return r;
-	snprintf(what, sizeof(what), "Onlined the memory of %s (zone %s)", reg->name, zone);
-	return changed(m, msg, reg->name, reg->window, what);
+	if (check_onlinable(reg, &f) < 0)
+		return failed(msg, reg, &f, error);
+	j = job_for(m, REGION_JOB_ONLINE, reg, true);
+	if (!j)
+		return -ENOMEM;
+	snprintf(j->zone, sizeof(j->zone), "%s", zone);
+	snprintf(j->what, sizeof(j->what), "Onlined the memory of %s (zone %s)", reg->name, zone);
+	return region_job_start(m, msg, j);
 }
 
 static int method_offline(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -518,9 +522,10 @@ static int method_offline(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	Manager *m = userdata;
 	struct region_fail f = {};
 	struct region *reg = NULL;
-	char what[128];
+	struct region_job *j;
 	int force, r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_offline);
 	r = sd_bus_message_read(msg, "b", &force);
 	if (r < 0)
 		return r;
@@ -529,11 +534,13 @@ static int method_offline(sd_bus_message *msg, void *userdata, sd_bus_error *err
 		return r;
 	if (refuse_leased(m, reg, force, "offline", &f) < 0)
 		return failed(msg, reg, &f, error);
-	r = memory_offline(m, msg, reg, error);
-	if (r < 0)
-		return r;
-	snprintf(what, sizeof(what), "Offlined the memory of %s", reg->name);
-	return changed(m, msg, reg->name, reg->window, what);
+	if (!reg->dax || !*reg->dax)
+		return sd_bus_reply_method_return(msg, NULL);
+	j = job_for(m, REGION_JOB_OFFLINE, reg, true);
+	if (!j)
+		return -ENOMEM;
+	snprintf(j->what, sizeof(j->what), "Offlined the memory of %s", reg->name);
+	return region_job_start(m, msg, j);
 }
 
 /* ---- vtables ---- */

@@ -3,6 +3,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "job.h"
 #include "manager.h"
 #include "region-request.h"
 
@@ -14,12 +15,16 @@
  * vtables sit next to the model's property vtables on the same
  * interfaces, with the Manager as userdata.
  *
- * Every method runs to completion inside its handler: the kernel steps
- * are short sysfs writes (commit, driver bind) except onlining a large
- * region's memory, which blocks the bus for as long as the kernel takes.
- * Calls are therefore serialized: two CreateRegion calls on one window
- * run one after the other, and the second either gets disjoint space or
- * fails cleanly with the first one's result visible.
+ * Validation runs in the handler, against the model. The kernel steps of
+ * CreateRegion, Commit, Enable, Disable, Delete, Online and Offline run
+ * as a job in a worker thread (job.h, region-job.h), so the bus keeps
+ * being served while the kernel commits or onlines memory; the call
+ * replies when its job is done. The few-write steps (CreateEmptyRegion,
+ * AttachTarget, DetachTarget, Decommit) run in the handler. Every
+ * changing call is serialized behind the running job: two CreateRegion
+ * calls on one window run one after the other, and the second either
+ * gets disjoint space or fails cleanly with the first one's result
+ * visible.
  */
 extern const sd_bus_vtable window_bus_vtable[];
 extern const sd_bus_vtable region_bus_vtable[];
@@ -31,7 +36,21 @@ extern const sd_bus_vtable dax_bus_vtable[];
 
 /* ---- shared by region-bus.c and window-bus.c ---- */
 
+/* At the top of every changing method: queue the call behind a running
+ * job (job.h) and reply later. */
+#define QUEUE_BEHIND_JOB(m, msg, handler)                  \
+	do {                                               \
+		if (job_defer((m)->jobs, (msg), (handler))) \
+			return 1;                          \
+	} while (0)
+
 #define ERROR_PREFIX "org.cxlmemd1.Error."
+
+/* Stable MESSAGE_IDs for the journal: what an operator greps for. */
+#define MESSAGE_REGION_CREATED "c09ecb0e83154ed2b0b294e47076ecda"
+#define MESSAGE_REGION_DELETED "5c0d387a5f4142218ce5b60b226592e4"
+#define MESSAGE_REGION_CHANGED "41ee83ffdd4a40139c9f1edb84783862"
+#define MESSAGE_REGION_FAILED "a176752c33bd4ba7a39d5a92f789c245"
 
 /* Reply with the named error for @f. */
 int fail_reply(sd_bus_error *error, const struct region_fail *f);
@@ -49,18 +68,18 @@ struct facts {
 	size_t n;
 };
 
-/* Every memdev of the model, or just @only. */
-int facts_gather(struct facts *f, const Manager *m, const char *only);
+/* Every memdev of the model, or just the @n_only named in @only (each
+ * libcxl walk costs: ask only about the memdevs a call names). */
+int facts_gather(struct facts *f, const Manager *m, const char *const *only, size_t n_only);
 void facts_done(struct facts *f);
 
-/* Online/offline a dax device's memory through the seam; @owner names
- * what it belongs to in the message. -1 with @f filled on failure. */
-int dax_memory_online(Manager *m, const char *dax, const char *owner, const char *zone,
-		      struct region_fail *f);
-int dax_memory_offline(Manager *m, const char *dax, const char *owner,
+/* Online/offline a dax device's memory through the seam (any thread);
+ * @owner names what it belongs to in the message. -1 with @f filled on
+ * failure. */
+int dax_memory_online(const struct region_ops *ops, const char *dax, const char *owner,
+		      const char *zone, struct region_fail *f);
+int dax_memory_offline(const struct region_ops *ops, const char *dax, const char *owner,
 		       struct region_fail *f);
-int region_bus_memory_online(Manager *m, sd_bus_message *msg, const struct region *r,
-			     const char *zone, sd_bus_error *error);
 
 /* Manager.CreateRegion(window o, mode s, size t, ways u, granularity u,
  * memdevs ao, options a{sv}) -> o */

@@ -20,17 +20,35 @@
 /* ---- test-build fault injection ---- */
 
 static char fail_step[32];
-static unsigned fail_nth, fail_seen;
+static unsigned fail_nth, fail_seen, stall_ms;
 
 int region_ops_fail_at(const char *spec)
 {
-	const char *at;
+	const char *at, *tilde;
 	size_t len;
 
 	fail_step[0] = '\0';
 	fail_seen = 0;
+	stall_ms = 0;
 	if (!spec || !*spec)
 		return 0;
+	tilde = strchr(spec, '~');
+	if (tilde) {
+		char *end;
+		unsigned long ms = strtoul(tilde + 1, &end, 10);
+
+		if (*end || ms == 0 || ms > 60000)
+			return -EINVAL;
+		stall_ms = (unsigned)ms;
+		len = (size_t)(tilde - spec);
+		if (len == 0 || len >= sizeof(fail_step) || memchr(spec, '@', len))
+			return -EINVAL;
+		memcpy(fail_step, spec, len);
+		fail_step[len] = '\0';
+		log_notice("Test build: the kernel action '%s' will be held %u ms first",
+			   fail_step, stall_ms);
+		return 0;
+	}
 	at = strchr(spec, '@');
 	len = at ? (size_t)(at - spec) : strlen(spec);
 	if (len == 0 || len >= sizeof(fail_step))
@@ -92,6 +110,12 @@ static bool inject_fault(const char *step)
 	if (strcmp(step, fail_step) != 0 &&
 	    !(strcmp(fail_step, "target") == 0 && strncmp(step, "target", 6) == 0))
 		return false;
+	if (stall_ms) {
+		/* A long kernel step, for the tests that the bus stays served. */
+		log_notice("Test build: holding kernel action '%s' for %u ms", step, stall_ms);
+		usleep(stall_ms * 1000U);
+		return false;
+	}
 	if (++fail_seen != fail_nth)
 		return false;
 	log_notice("Test build: failing kernel action '%s' (injected)", step);

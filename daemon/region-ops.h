@@ -64,7 +64,9 @@ extern const struct region_ops region_ops_kernel;
  * Test builds only (cxlmemd-test reads CXLMEMD_TEST_FAIL_STEP): make the
  * @nth (1-based) kernel action named @step fail with -EIO before it
  * touches the kernel. Step names: create, delete, bind, unbind, and the
- * attribute names (target matches every targetN). NULL clears it.
+ * attribute names (target matches every targetN). "STEP~MS" instead
+ * holds every action named STEP for MS milliseconds and then does it (a
+ * long kernel step). NULL clears it.
  */
 int region_ops_fail_at(const char *spec);
 /*

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,15 +14,22 @@
 #include "strv.h"
 #include "sysfs.h"
 
+/* Reads happen on the main thread and in the job worker (job.h). */
+static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **warned;
 
 static void warn_once(const char *path, int error)
 {
-	if (strv_contains(warned, path))
-		return;
+	bool seen;
+
+	pthread_mutex_lock(&warned_lock);
+	seen = strv_contains(warned, path);
 	/* If even remembering fails, we log again next time: harmless. */
-	(void)strv_extend(&warned, path);
-	log_warning_errno(error, "Cannot read %s: %m (ignoring it from now on)", path);
+	if (!seen)
+		(void)strv_extend(&warned, path);
+	pthread_mutex_unlock(&warned_lock);
+	if (!seen)
+		log_warning_errno(error, "Cannot read %s: %m (ignoring it from now on)", path);
 }
 
 static char *vformat(const char *fmt, va_list ap)

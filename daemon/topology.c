@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -413,13 +414,18 @@ static int link_model(struct model *m)
 int topology_enumerate(struct model *ret)
 {
 	struct model m = {};
+	uint64_t t0 = now_usec(), t1, t2;
 	int r;
 
 	r = enumerate_soft_reserved(&m);
+	t1 = now_usec();
 	if (r >= 0)
 		r = enumerate_cxl(&m);
+	t2 = now_usec();
 	if (r >= 0)
 		r = enumerate_dax(&m);
+	log_debug("Enumeration: soft reserved %" PRIu64 " ms, cxl %" PRIu64 " ms, dax %" PRIu64
+		  " ms", (t1 - t0) / 1000, (t2 - t1) / 1000, (now_usec() - t2) / 1000);
 	if (r >= 0)
 		r = model_finish(&m);
 	if (r >= 0)

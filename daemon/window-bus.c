@@ -11,11 +11,9 @@
 #include "model-bus.h"
 #include "monitor.h"
 #include "region-bus.h"
+#include "region-job.h"
 #include "region.h"
 #include "strv.h"
-
-#define MESSAGE_REGION_CREATED "c09ecb0e83154ed2b0b294e47076ecda"
-#define MESSAGE_REGION_DELETED "5c0d387a5f4142218ce5b60b226592e4"
 
 static int find_window_methods(sd_bus *bus, const char *path, const char *interface,
 			       void *userdata, void **found, sd_bus_error *error)
@@ -115,8 +113,7 @@ static int create_region(Manager *m, sd_bus_message *msg, const struct window *w
 	struct create_options o;
 	struct region_plan plan;
 	struct facts facts = {};
-	char name[REGION_NAME_MAX], what[128];
-	struct region *created;
+	struct region_job *j;
 	int r;
 
 	r = sd_bus_message_read(msg, "stuu", &req.mode, &req.size, &req.ways,
@@ -153,7 +150,7 @@ static int create_region(Manager *m, sd_bus_message *msg, const struct window *w
 		return sd_bus_error_set(error, ERROR_PREFIX "InvalidArgument",
 					"Only ram regions can be onlined as system RAM.");
 
-	r = facts_gather(&facts, m, NULL);
+	r = facts_gather(&facts, m, req.n_memdevs ? memdevs : NULL, req.n_memdevs);
 	if (r >= 0 && region_request_check(&req, &m->model, facts.v, facts.n, &plan, &f) < 0)
 		r = 1;
 	facts_done(&facts);
@@ -169,31 +166,14 @@ static int create_region(Manager *m, sd_bus_message *msg, const struct window *w
 			return r;
 	}
 
-	if (region_create(m->region_ops, &plan, name, &f) < 0) {
-		log_failure(msg, NULL, w->name, &f);
-		return fail_reply(error, &f);
-	}
-	snprintf(what, sizeof(what), "Created %s region %s (%" PRIu64 " MiB, %" PRIu32 " ways)",
-		 plan.mode, name, plan.size >> 20, plan.ways);
-	log_event(MESSAGE_REGION_CREATED, LOG_NOTICE, msg, name, plan.window, what);
-	(void)monitor_refresh(m);
-
-	created = model_find(&m->model, OBJECT_REGION, name);
-	if (o.online && created) {
-		r = region_bus_memory_online(m, msg, created, o.zone, error);
-		if (r < 0) {
-			/* The region was only wanted online: take it away again. */
-			if (region_delete(m->region_ops, created, &f) < 0)
-				log_warning("Rolling back %s after the failed online: %s", name,
-					    f.message);
-			else
-				log_event(MESSAGE_REGION_DELETED, LOG_NOTICE, msg, name,
-					  plan.window, "Deleted the region again: online failed");
-			(void)monitor_refresh(m);
-			return r;
-		}
-	}
-	return reply_region_path(msg, name);
+	j = region_job_new(m, REGION_JOB_CREATE);
+	if (!j)
+		return -ENOMEM;
+	j->plan = plan;
+	snprintf(j->window, sizeof(j->window), "%s", plan.window);
+	if (o.online)
+		snprintf(j->zone, sizeof(j->zone), "%s", o.zone);
+	return region_job_start(m, msg, j);
 }
 
 int method_manager_create_region(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -203,6 +183,7 @@ int method_manager_create_region(sd_bus_message *msg, void *userdata, sd_bus_err
 	const struct window *w;
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_manager_create_region);
 	r = sd_bus_message_read(msg, "o", &path);
 	if (r < 0)
 		return r;
@@ -217,8 +198,10 @@ static int method_window_create_region(sd_bus_message *msg, void *userdata,
 				       sd_bus_error *error)
 {
 	Manager *m = userdata;
-	const struct window *w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
+	const struct window *w;
 
+	QUEUE_BEHIND_JOB(m, msg, method_window_create_region);
+	w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
 	if (!w)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The window is gone.");
 	return create_region(m, msg, w, error);
@@ -228,7 +211,7 @@ static int method_window_create_empty(sd_bus_message *msg, void *userdata,
 				      sd_bus_error *error)
 {
 	Manager *m = userdata;
-	const struct window *w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
+	const struct window *w;
 	struct region_request req = { .numa_node = -1 };
 	struct region_fail f = {};
 	struct create_options o;
@@ -236,6 +219,8 @@ static int method_window_create_empty(sd_bus_message *msg, void *userdata,
 	char name[REGION_NAME_MAX], what[128];
 	int r;
 
+	QUEUE_BEHIND_JOB(m, msg, method_window_create_empty);
+	w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
 	if (!w)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The window is gone.");
 	req.window = w->name;
@@ -261,8 +246,9 @@ static int method_window_create_empty(sd_bus_message *msg, void *userdata,
 	snprintf(what, sizeof(what), "Created empty %s region %s (%" PRIu64 " MiB, %" PRIu32
 		 " ways)", plan.mode, name, plan.size >> 20, plan.ways);
 	log_event(MESSAGE_REGION_CREATED, LOG_NOTICE, msg, name, plan.window, what);
+	r = reply_region_path(msg, name);
 	(void)monitor_refresh(m);
-	return reply_region_path(msg, name);
+	return r;
 }
 
 /* ---- vtable ---- */

@@ -11,8 +11,9 @@ daemon_log=/run/cxlvm/cxlmemd.log
 daemon_pid=""
 
 # daemon_start [test]: cxlmemd, or (with "test") cxlmemd-test, which
-# fails the kernel action named in $fail_file (STEP or STEP@N; see
-# daemon/region-ops.h), re-read before every action.
+# fails the kernel action named in $fail_file (STEP or STEP@N) or holds
+# it for MS milliseconds (STEP~MS); see daemon/region-ops.h. The file is
+# re-read before every action.
 fail_file=/run/cxlvm/fail-step
 daemon_start() {
 	local bin="$CXLMEMD_BUILD_DIR/daemon/cxlmemd"
