@@ -71,12 +71,9 @@ static int method_dax_online(sd_bus_message *msg, void *userdata, sd_bus_error *
 	int r;
 
 	QUEUE_BEHIND_JOB(m, msg, method_dax_online);
-	r = sd_bus_message_read(msg, "s", &zone);
+	r = read_zone(msg, &zone, error);
 	if (r < 0)
 		return r;
-	if (strcmp(zone, "movable") != 0 && strcmp(zone, "normal") != 0)
-		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-					 "Zone '%s' is not \"movable\" or \"normal\".", zone);
 	r = dax_prologue(m, msg, &d, error);
 	if (r < 0)
 		return r;

@@ -242,6 +242,21 @@ static int failed(sd_bus_message *msg, const struct region *r, const struct regi
 	return fail_reply(error, f);
 }
 
+int read_zone(sd_bus_message *msg, const char **ret, sd_bus_error *error)
+{
+	const char *zone;
+	int r;
+
+	r = sd_bus_message_read(msg, "s", &zone);
+	if (r < 0)
+		return r;
+	if (strcmp(zone, "movable") != 0 && strcmp(zone, "normal") != 0)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "Zone '%s' is not \"movable\" or \"normal\".", zone);
+	*ret = zone;
+	return 0;
+}
+
 int dax_memory_online(const struct region_ops *ops, const char *dax, const char *owner,
 		      const char *zone, struct region_fail *f)
 {
@@ -498,12 +513,9 @@ static int method_online(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	int r;
 
 	QUEUE_BEHIND_JOB(m, msg, method_online);
-	r = sd_bus_message_read(msg, "s", &zone);
+	r = read_zone(msg, &zone, error);
 	if (r < 0)
 		return r;
-	if (strcmp(zone, "movable") != 0 && strcmp(zone, "normal") != 0)
-		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-					 "Zone '%s' is not \"movable\" or \"normal\".", zone);
 	r = region_prologue(m, msg, ACTION_REGION_MEMORY, &reg, error);
 	if (r < 0)
 		return r;

@@ -73,6 +73,9 @@ struct facts {
 int facts_gather(struct facts *f, const Manager *m, const char *const *only, size_t n_only);
 void facts_done(struct facts *f);
 
+/* The zone argument of an Online method: "movable" or "normal". */
+int read_zone(sd_bus_message *msg, const char **ret, sd_bus_error *error);
+
 /* Online/offline a dax device's memory through the seam (any thread);
  * @owner names what it belongs to in the message. -1 with @f filled on
  * failure. */

@@ -87,3 +87,18 @@ vm_dpa_users() {
 		[ "$(($(cat "$d/dpa_size")))" = 0 ] || echo "${d##*/}"
 	done
 }
+
+# Bind memdev $1 to cxl_mem. cxl_mem_probe() refuses with EBUSY while the
+# detach work of the last unbind is still queued (6.12's "racy check": the
+# port rescan that follows binds the memdev), and cxl_bus_rescan() may bind
+# it before we do (bind then says ENODEV): retry until it is bound, up to
+# 30 s. Returns non-zero if it never is.
+vm_bind_memdev() {
+	local m=$1 i
+	for ((i = 0; i < 60; i++)); do
+		echo "$m" > /sys/bus/cxl/drivers/cxl_mem/bind 2>/dev/null || true
+		[ -e "/sys/bus/cxl/devices/$m/driver" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
