@@ -20,12 +20,7 @@
 static int find_dax_methods(sd_bus *bus, const char *path, const char *interface,
 			    void *userdata, void **found, sd_bus_error *error)
 {
-	Manager *m = userdata;
-
-	if (!object_by_path(m, OBJECT_DAX, path))
-		return 0;
-	*found = m;
-	return 1;
+	return find_object_methods(userdata, OBJECT_DAX, path, found);
 }
 
 static int dax_prologue(Manager *m, sd_bus_message *msg, struct dax **ret,

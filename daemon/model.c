@@ -200,7 +200,7 @@ int model_finish(struct model *m)
 	return 0;
 }
 
-static void object_free_fields(enum object_type t, void *obj)
+void model_object_free_fields(enum object_type t, void *obj)
 {
 	for (const struct prop_desc *p = type_infos[t].props; p->name; p++) {
 		switch (p->kind) {
@@ -235,7 +235,7 @@ void model_clear(struct model *m)
 {
 	for (enum object_type t = 0; t < _OBJECT_TYPE_MAX; t++) {
 		for (size_t i = 0; i < model_count(m, t); i++)
-			object_free_fields(t, model_object(m, t, i));
+			model_object_free_fields(t, model_object(m, t, i));
 		free(*array_slot(m, t));
 	}
 	memset(m, 0, sizeof(*m));

@@ -160,6 +160,8 @@ void *model_add(struct model *m, enum object_type t);
  */
 int model_finish(struct model *m);
 void model_clear(struct model *m);
+/* Free what the fields of @obj, an object of type @t, own (not @obj). */
+void model_object_free_fields(enum object_type t, void *obj);
 
 /* ---- comparing ---- */
 

@@ -79,15 +79,27 @@ static struct region *msg_region(Manager *m, sd_bus_message *msg)
 	return object_by_path(m, OBJECT_REGION, sd_bus_message_get_path(msg));
 }
 
-static int find_region_methods(sd_bus *bus, const char *path, const char *interface,
-			       void *userdata, void **found, sd_bus_error *error)
+int find_object_methods(Manager *m, enum object_type t, const char *path, void **found)
 {
-	Manager *m = userdata;
-
-	if (!object_by_path(m, OBJECT_REGION, path))
+	if (!object_by_path(m, t, path))
 		return 0;
 	*found = m;
 	return 1;
+}
+
+static int find_region_methods(sd_bus *bus, const char *path, const char *interface,
+			       void *userdata, void **found, sd_bus_error *error)
+{
+	return find_object_methods(userdata, OBJECT_REGION, path, found);
+}
+
+int reply_region_path(sd_bus_message *msg, const char *name)
+{
+	_cleanup_free_ char *path = model_bus_path(OBJECT_REGION, name);
+
+	if (!path)
+		return -ENOMEM;
+	return sd_bus_reply_method_return(msg, "o", path);
 }
 
 /* ---- kernel facts for validation ---- */
@@ -423,22 +435,28 @@ static int method_detach_target(sd_bus_message *msg, void *userdata, sd_bus_erro
 	return changed(m, msg, reg->name, reg->window, what);
 }
 
-static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+/* Commit and Enable: one kernel step on the region, as a job. */
+static int start_region_step(Manager *m, sd_bus_message *msg, enum region_job_op op,
+			     const char *verb, sd_bus_error *error)
 {
-	Manager *m = userdata;
 	struct region *reg = NULL;
 	struct region_job *j;
 	int r;
 
-	QUEUE_BEHIND_JOB(m, msg, method_commit);
 	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
 	if (r < 0)
 		return r;
-	j = job_for(m, REGION_JOB_COMMIT, reg, false);
+	j = job_for(m, op, reg, false);
 	if (!j)
 		return -ENOMEM;
-	snprintf(j->what, sizeof(j->what), "Committed %s", reg->name);
+	snprintf(j->what, sizeof(j->what), "%s %s", verb, reg->name);
 	return region_job_start(m, msg, j);
+}
+
+static int method_commit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	QUEUE_BEHIND_JOB((Manager *)userdata, msg, method_commit);
+	return start_region_step(userdata, msg, REGION_JOB_COMMIT, "Committed", error);
 }
 
 static int method_decommit(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -463,20 +481,8 @@ static int method_decommit(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 static int method_enable(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	Manager *m = userdata;
-	struct region *reg = NULL;
-	struct region_job *j;
-	int r;
-
-	QUEUE_BEHIND_JOB(m, msg, method_enable);
-	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
-	if (r < 0)
-		return r;
-	j = job_for(m, REGION_JOB_ENABLE, reg, false);
-	if (!j)
-		return -ENOMEM;
-	snprintf(j->what, sizeof(j->what), "Enabled %s", reg->name);
-	return region_job_start(m, msg, j);
+	QUEUE_BEHIND_JOB((Manager *)userdata, msg, method_enable);
+	return start_region_step(userdata, msg, REGION_JOB_ENABLE, "Enabled", error);
 }
 
 static int method_disable(sd_bus_message *msg, void *userdata, sd_bus_error *error)

@@ -61,6 +61,11 @@ void log_failure(sd_bus_message *msg, const char *region, const char *window,
 		 const struct region_fail *f);
 /* The model object of type @t served at @path, or NULL. */
 void *object_by_path(Manager *m, enum object_type t, const char *path);
+/* The fallback vtables' find callback: the Manager if @path serves an
+ * object of type @t. */
+int find_object_methods(Manager *m, enum object_type t, const char *path, void **found);
+/* Reply with the object path of region @name. */
+int reply_region_path(sd_bus_message *msg, const char *name);
 
 /* What the kernel says about the memdevs (region-ops memdev_slot). */
 struct facts {

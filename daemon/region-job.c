@@ -26,19 +26,8 @@ struct region_job *region_job_new(Manager *m, enum region_job_op op)
 
 static void free_region_copy(struct region *r)
 {
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->n_targets; i++) {
-		free(r->targets[i].memdev);
-		free(r->targets[i].decoder);
-	}
-	free(r->targets);
-	free(r->name);
-	free(r->window);
-	free(r->mode);
-	free(r->uuid);
-	free(r->state);
-	free(r->dax);
+	if (r)
+		model_object_free_fields(OBJECT_REGION, r);
 	free(r);
 }
 
@@ -121,23 +110,6 @@ static int run(void *data)
 static int done(Manager *m, sd_bus_message *msg, void *data, int result,
 		sd_bus_error *error);
 
-static int reply_region_path(sd_bus_message *msg, const char *name)
-{
-	_cleanup_free_ char *path = model_bus_path(OBJECT_REGION, name);
-
-	if (!path)
-		return -ENOMEM;
-	return sd_bus_reply_method_return(msg, "o", path);
-}
-
-static int follow_up(Manager *m, sd_bus_message *msg, struct region_job *j)
-{
-	int r = job_start(m->jobs, msg, run, done, j, region_job_free);
-
-	if (r < 0)
-		region_job_free(j);
-	return r < 0 ? r : 1;
-}
 
 /* Take away the region a CreateRegion with online made: @cause is the reply. */
 static int roll_back_create(Manager *m, sd_bus_message *msg, const struct region_job *from,
@@ -158,7 +130,7 @@ static int roll_back_create(Manager *m, sd_bus_message *msg, const struct region
 	snprintf(j->window, sizeof(j->window), "%s", from->window);
 	j->after_create = j->rolling_back = true;
 	j->cause = *cause;
-	return follow_up(m, msg, j);
+	return region_job_start(m, msg, j);
 }
 
 static int after_create(Manager *m, sd_bus_message *msg, struct region_job *j,
@@ -185,7 +157,7 @@ static int after_create(Manager *m, sd_bus_message *msg, struct region_job *j,
 	snprintf(o->what, sizeof(o->what), "Onlined the memory of %s (zone %s)", j->region,
 		 j->zone);
 	o->after_create = true;
-	return follow_up(m, msg, o);
+	return region_job_start(m, msg, o);
 }
 
 /*

@@ -18,12 +18,7 @@
 static int find_window_methods(sd_bus *bus, const char *path, const char *interface,
 			       void *userdata, void **found, sd_bus_error *error)
 {
-	Manager *m = userdata;
-
-	if (!object_by_path(m, OBJECT_WINDOW, path))
-		return 0;
-	*found = m;
-	return 1;
+	return find_object_methods(userdata, OBJECT_WINDOW, path, found);
 }
 
 /* ---- argument parsing ---- */
@@ -94,13 +89,30 @@ static int generate_uuid(char out[37])
 	return 0;
 }
 
-static int reply_region_path(sd_bus_message *msg, const char *name)
+/*
+ * The arguments CreateRegion and CreateEmptyRegion share: geometry, then
+ * (CreateRegion only, @ret_memdevs non-NULL) the memdevs, then the
+ * options; and the caller's authorization.
+ */
+static int read_create_args(sd_bus_message *msg, struct region_request *req,
+			    char ***ret_memdevs, struct create_options *o, sd_bus_error *error)
 {
-	_cleanup_free_ char *path = model_bus_path(OBJECT_REGION, name);
+	int r;
 
-	if (!path)
-		return -ENOMEM;
-	return sd_bus_reply_method_return(msg, "o", path);
+	r = sd_bus_message_read(msg, "stuu", &req->mode, &req->size, &req->ways,
+				&req->granularity);
+	if (r >= 0 && ret_memdevs)
+		r = sd_bus_message_read_strv(msg, ret_memdevs);
+	if (r < 0)
+		return r;
+	r = parse_options(msg, o, error);
+	if (r < 0)
+		return r;
+	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
+	if (r < 0)
+		return r;
+	req->uuid = o->uuid;
+	return 0;
 }
 
 static int create_region(Manager *m, sd_bus_message *msg, const struct window *w,
@@ -116,20 +128,9 @@ static int create_region(Manager *m, sd_bus_message *msg, const struct window *w
 	struct region_job *j;
 	int r;
 
-	r = sd_bus_message_read(msg, "stuu", &req.mode, &req.size, &req.ways,
-				&req.granularity);
-	if (r >= 0)
-		r = sd_bus_message_read_strv(msg, &memdev_paths);
+	r = read_create_args(msg, &req, &memdev_paths, &o, error);
 	if (r < 0)
 		return r;
-	r = parse_options(msg, &o, error);
-	if (r < 0)
-		return r;
-	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
-		return r;
-
-	req.uuid = o.uuid;
 	req.numa_node = o.numa_node;
 	req.n_memdevs = strv_length(memdev_paths);
 	if (req.n_memdevs > REGION_MAX_WAYS)
@@ -224,17 +225,9 @@ static int method_window_create_empty(sd_bus_message *msg, void *userdata,
 	if (!w)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The window is gone.");
 	req.window = w->name;
-	r = sd_bus_message_read(msg, "stuu", &req.mode, &req.size, &req.ways,
-				&req.granularity);
+	r = read_create_args(msg, &req, NULL, &o, error);
 	if (r < 0)
 		return r;
-	r = parse_options(msg, &o, error);
-	if (r < 0)
-		return r;
-	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
-		return r;
-	req.uuid = o.uuid;
 
 	if (region_request_check_geometry(&req, &m->model, &plan, &f) < 0 ||
 	    (strcmp(plan.mode, "pmem") == 0 && !plan.uuid[0] && generate_uuid(plan.uuid) < 0 &&
