@@ -20,6 +20,9 @@ static const struct {
 	[ACTION_REGION_CONFIGURE] = { "configure a region", RULE_ROOT },
 	[ACTION_REGION_MEMORY] = { "online or offline a region's memory", RULE_ROOT },
 	[ACTION_REGION_LEASE] = { "attach to or detach from a region", RULE_ROOT },
+	[ACTION_POISON] = { "inject or clear poison", RULE_ROOT },
+	[ACTION_POISON_FORCE] = { "poison memory that is online as system RAM", RULE_ROOT },
+	[ACTION_POISON_LIST] = { "read a device's poison list", RULE_ROOT },
 };
 
 static void creds_unrefp(sd_bus_creds **c)

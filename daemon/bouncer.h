@@ -15,6 +15,9 @@ enum bouncer_action {
 	ACTION_REGION_CONFIGURE,	/* targets, commit, enable, disable */
 	ACTION_REGION_MEMORY,		/* online, offline */
 	ACTION_REGION_LEASE,		/* attach, detach */
+	ACTION_POISON,			/* inject, clear */
+	ACTION_POISON_FORCE,		/* ... into memory online as system RAM */
+	ACTION_POISON_LIST,		/* a device command, not a cached read */
 	_ACTION_MAX,
 };
 

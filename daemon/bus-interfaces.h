@@ -17,6 +17,8 @@ struct bus_interface {
 	/* A second vtable on the same interface (methods of dynamic objects,
 	 * served with the Manager as userdata), or NULL. */
 	const sd_bus_vtable *(*methods)(void);
+	/* A third one (poison methods of regions), or NULL. */
+	const sd_bus_vtable *(*more)(void);
 };
 
 /* Terminated by an entry with name == NULL. */

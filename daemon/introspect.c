@@ -133,6 +133,9 @@ int bus_introspect_interface(const struct bus_interface *iface, char **ret_xml)
 	if (r >= 0 && iface->methods)
 		r = sd_bus_add_object_vtable(server, NULL, SCRATCH_PATH, iface->name,
 					     iface->methods(), NULL);
+	if (r >= 0 && iface->more)
+		r = sd_bus_add_object_vtable(server, NULL, SCRATCH_PATH, iface->name,
+					     iface->more(), NULL);
 	if (r < 0)
 		return r;
 

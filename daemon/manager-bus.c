@@ -11,6 +11,7 @@
 #include "manager-bus.h"
 #include "model-bus.h"
 #include "model-json.h"
+#include "poison-bus.h"
 #include "region-bus.h"
 #include "strv.h"
 #include "topology.h"
@@ -181,6 +182,10 @@ int manager_bus_register(Manager *m)
 		return r;
 
 	r = region_bus_register(m);
+	if (r < 0)
+		return r;
+
+	r = poison_bus_register(m);
 	if (r < 0)
 		return r;
 
