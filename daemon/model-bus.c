@@ -173,26 +173,33 @@ static int object_find(sd_bus *bus, const char *path, const char *interface,
 	return 1;
 }
 
+/*
+ * One enumerator per object type, knowing its type: sd-bus calls an
+ * enumerator with the path it is asked about, not the one it was
+ * registered at; for GetManagedObjects that is the object manager's
+ * /org/cxlmemd1, and an enumerator that picked its type by that path
+ * listed nothing there.
+ */
+struct type_enumerator {
+	Manager *m;
+	enum object_type type;
+};
+
 static int node_enumerator(sd_bus *bus, const char *path, void *userdata,
 			   char ***nodes, sd_bus_error *error)
 {
-	Manager *m = userdata;
-	enum object_type t;
+	const struct type_enumerator *te = userdata;
+	const struct model *model = &te->m->model;
+	enum object_type t = te->type;
 	char **l;
 	size_t n;
 
-	for (t = 0; t < _OBJECT_TYPE_MAX; t++)
-		if (strcmp(object_type_info(t)->path_prefix, path) == 0)
-			break;
-	if (t == _OBJECT_TYPE_MAX)
-		return 0;
-
-	n = model_count(&m->model, t);
+	n = model_count(model, t);
 	l = calloc(n + 1, sizeof(char *));
 	if (!l)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		l[i] = model_bus_path(t, object_name(model_object(&m->model, t, i)));
+		l[i] = model_bus_path(t, object_name(model_object(model, t, i)));
 		if (!l[i]) {
 			for (size_t k = 0; k < i; k++)
 				free(l[k]);
@@ -202,6 +209,30 @@ static int node_enumerator(sd_bus *bus, const char *path, void *userdata,
 	}
 	*nodes = l;
 	return 0;
+}
+
+static int add_type_enumerator(Manager *m, enum object_type t)
+{
+	struct type_enumerator *te;
+	sd_bus_slot *slot;
+	int r;
+
+	te = malloc(sizeof(*te));
+	if (!te)
+		return -ENOMEM;
+	*te = (struct type_enumerator){ .m = m, .type = t };
+	r = sd_bus_add_node_enumerator(m->bus, &slot, object_type_info(t)->path_prefix,
+				       node_enumerator, te);
+	if (r < 0) {
+		free(te);
+		return r;
+	}
+	/* The bus owns the slot (floating takes a reference of its own), the
+	 * slot @te. */
+	(void)sd_bus_slot_set_destroy_callback(slot, free);
+	r = sd_bus_slot_set_floating(slot, 1);
+	sd_bus_slot_unref(slot);
+	return r;
 }
 
 int model_bus_register(Manager *m)
@@ -215,8 +246,7 @@ int model_bus_register(Manager *m)
 					       model_bus_vtable(t), object_find, m);
 		if (r < 0)
 			return r;
-		r = sd_bus_add_node_enumerator(m->bus, NULL, ti->path_prefix,
-					       node_enumerator, m);
+		r = add_type_enumerator(m, t);
 		if (r < 0)
 			return r;
 	}
