@@ -82,8 +82,15 @@ static int schedule_refresh(Manager *m)
 			r = sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
 		return r;
 	}
+	/*
+	 * An explicit accuracy: 0 means sd-event's default of 250 ms, which
+	 * let the refresh fire anywhere up to a quarter second late and
+	 * made it, not the topology walk, the bulk of uevent-to-signal
+	 * latency (bench/uevent-latency).
+	 */
 	return sd_event_add_time_relative(m->event, &m->refresh_timer, CLOCK_MONOTONIC,
-					  MONITOR_COALESCE_USEC, 0, on_refresh_timer, m);
+					  MONITOR_COALESCE_USEC, MONITOR_COALESCE_ACCURACY_USEC,
+					  on_refresh_timer, m);
 }
 
 static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata)

@@ -10,6 +10,8 @@
  * re-enumerates and emits the differences.
  */
 #define MONITOR_COALESCE_USEC (20 * 1000)
+/* How late the coalesced refresh may fire: part of the 100 ms budget. */
+#define MONITOR_COALESCE_ACCURACY_USEC (1 * 1000)
 
 int monitor_start(Manager *m);
 void monitor_stop(Manager *m);
