@@ -4,6 +4,7 @@
 #include "bus-interfaces.h"
 #include "manager-bus.h"
 #include "model-bus.h"
+#include "ownership-bus.h"
 #include "poison-bus.h"
 #include "region-bus.h"
 
@@ -14,6 +15,8 @@ static const sd_bus_vtable *region(void) { return model_bus_vtable(OBJECT_REGION
 static const sd_bus_vtable *window_methods(void) { return window_bus_vtable; }
 static const sd_bus_vtable *region_methods(void) { return region_bus_vtable; }
 static const sd_bus_vtable *dax_methods(void) { return dax_bus_vtable; }
+static const sd_bus_vtable *manager_ownership(void) { return ownership_manager_vtable; }
+static const sd_bus_vtable *range_ownership(void) { return ownership_range_vtable; }
 static const sd_bus_vtable *memdev_poison(void) { return poison_memdev_vtable; }
 static const sd_bus_vtable *region_poison(void) { return poison_region_vtable; }
 static const sd_bus_vtable *dax(void) { return model_bus_vtable(OBJECT_DAX); }
@@ -23,12 +26,12 @@ static const sd_bus_vtable *softreserved(void)
 }
 
 const struct bus_interface cxlmemd_bus_interfaces[] = {
-	{ "org.cxlmemd1.Manager", manager },
+	{ "org.cxlmemd1.Manager", manager, manager_ownership },
 	{ "org.cxlmemd1.Memdev", memdev, memdev_poison },
 	{ "org.cxlmemd1.Window", window, window_methods },
 	{ "org.cxlmemd1.Region", region, region_methods, region_poison },
 	{ "org.cxlmemd1.DaxDevice", dax, dax_methods },
-	{ "org.cxlmemd1.SoftReservedRange", softreserved },
+	{ "org.cxlmemd1.SoftReservedRange", softreserved, range_ownership },
 	{}
 };
 

@@ -14,12 +14,26 @@
 #include "job.h"
 #include "lease.h"
 #include "monitor.h"
+#include "ownership-bus.h"
 #include "strv.h"
 
 int manager_new(Manager **ret)
 {
+	sigset_t mask;
 	Manager *m;
 	int r;
+
+	/*
+	 * Before any thread exists (the job worker below): a thread created
+	 * with these unblocked would take them with the default action,
+	 * killing the daemon, instead of the event loop's signalfd.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
 
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -47,6 +61,7 @@ Manager *manager_free(Manager *m)
 	/* First: a job's reply and refresh need the bus and the model. */
 	m->jobs = job_queue_free(m->jobs);
 	monitor_stop(m);
+	ownership_free(m);
 	lease_free_all(m);
 	sd_bus_slot_unref(m->name_slot);
 	sd_bus_flush_close_unref(m->bus);
@@ -121,15 +136,9 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
 int manager_start(Manager *m)
 {
-	sigset_t mask;
 	int r;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return log_error_errno(errno, "Failed to block signals: %m");
-
+	/* SIGTERM, SIGINT and SIGHUP are blocked since manager_new(). */
 	r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
 	if (r >= 0)
 		r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m);
@@ -156,8 +165,15 @@ int manager_start(Manager *m)
 		return log_error_errno(r, "Failed to set exit on disconnect: %m");
 
 	r = manager_bus_register(m);
+	if (r >= 0)
+		r = ownership_bus_register(m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to register bus objects: %m");
+
+	/* The policy before the first snapshot, which applies it. */
+	r = ownership_start(m);
+	if (r < 0)
+		return r;
 
 	/* Events first, then the snapshot: nothing falls in between. */
 	r = monitor_start(m);

@@ -37,6 +37,9 @@ typedef struct Manager {
 	struct job_queue *jobs;		/* kernel steps off the event loop */
 	struct lease *leases;
 	unsigned lease_counter;
+
+	/* Soft Reserved ownership policy (ownership-bus.h). */
+	struct ownership *ownership;
 } Manager;
 
 int manager_new(Manager **ret);

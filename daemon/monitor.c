@@ -12,6 +12,7 @@
 #include "manager-bus.h"
 #include "model-bus.h"
 #include "monitor.h"
+#include "ownership-bus.h"
 #include "topology.h"
 
 /* Subsystems whose events can change what we model. */
@@ -46,7 +47,10 @@ int monitor_refresh(Manager *m)
 	model_clear(&old);
 	if (r < 0)
 		log_warning_errno(r, "Failed to announce topology changes: %m");
-	return manager_bus_update(m);
+	r = manager_bus_update(m);
+	/* Ownership follows the topology; its writes come back as uevents. */
+	ownership_apply(m);
+	return r;
 }
 
 static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 
 #include "macro.h"
 #include "softreserved.h"
+#include "sysfs.h"
 #include "strv.h"
 
 int iomem_parse_soft_reserved(const char *text, struct iomem_range **ret)
@@ -136,6 +138,54 @@ int softreserved_derive(struct model *m)
 					    "no CXL window intersects it and dax_hmem has not "
 					    "registered it (is dax_hmem loaded?)");
 		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int softreserved_kernel_dir(uint64_t start, char **ret)
+{
+	DIR *d = opendir(SOFTRESERVED_KERNEL_DIR);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return 0;
+	while (r == 0 && (e = readdir(d))) {
+		_cleanup_free_ char *s = NULL;
+
+		if (strncmp(e->d_name, "range", 5) != 0)
+			continue;
+		s = sysfs_read(SOFTRESERVED_KERNEL_DIR "/%s/start", e->d_name);
+		if (!s || strtoull(s, NULL, 0) != start)
+			continue;
+		r = asprintf(ret, SOFTRESERVED_KERNEL_DIR "/%s", e->d_name) < 0 ? -ENOMEM : 1;
+	}
+	closedir(d);
+	return r;
+}
+
+int softreserved_read_kernel(struct model *m)
+{
+	for (size_t i = 0; i < m->n_softreserved; i++) {
+		struct softreserved *sr = &m->softreserved[i];
+		_cleanup_free_ char *dir = NULL, *state = NULL, *reason = NULL;
+		int r;
+
+		r = softreserved_kernel_dir(sr->start, &dir);
+		if (r <= 0) {
+			if (r < 0)
+				return r;
+			continue;
+		}
+		state = sysfs_read("%s/state", dir);
+		reason = sysfs_read("%s/reason", dir);
+		if (!state)
+			continue;
+		r = set_str(&sr->owner, "%s", strcmp(state, "unowned") == 0 ? "none" : state);
+		if (r >= 0)
+			r = set_str(&sr->reason, "kernel: %s", reason ? reason : "(no reason given)");
 		if (r < 0)
 			return r;
 	}

@@ -26,3 +26,20 @@ int iomem_parse_soft_reserved(const char *text, struct iomem_range **ret);
  *   none: neither; the reason says what is missing.
  */
 int softreserved_derive(struct model *m);
+
+/* The kernel's ownership interface (kernel/patches 0010): one directory
+ * per range under this one while dax_hmem is bound. */
+#define SOFTRESERVED_KERNEL_DIR "/sys/bus/platform/devices/hmem_platform.0/soft_reserved"
+
+/*
+ * The kernel directory of the range starting at @start: 1 and *@ret set
+ * (free it), or 0 if the kernel has no such range (or no interface).
+ */
+int softreserved_kernel_dir(uint64_t start, char **ret);
+
+/*
+ * Where the kernel has the interface, take each range's Owner and Reason
+ * from it (state pending, cxl, hmem; unowned is "none") instead of the
+ * derived ones. Reads sysfs; call after softreserved_derive().
+ */
+int softreserved_read_kernel(struct model *m);

@@ -434,6 +434,8 @@ int topology_enumerate(struct model *ret)
 		r = model_finish(&m);
 	if (r >= 0)
 		r = softreserved_derive(&m);
+	if (r >= 0)
+		r = softreserved_read_kernel(&m);
 	if (r < 0) {
 		model_clear(&m);
 		return r;
