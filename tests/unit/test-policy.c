@@ -194,6 +194,26 @@ static void test_load(void **state)
 	free(err);
 }
 
+/* The shipped policy directory loads, and says auto. */
+static void test_shipped(void **state)
+{
+	const char *root = getenv("CXLMEMD_SOURCE_ROOT");
+	char dir[512];
+	const char *dirs[] = { dir, NULL };
+	struct policy p;
+	char *err;
+
+	assert_non_null(root);
+	snprintf(dir, sizeof(dir), "%s/policy", root);
+	assert_int_equal(policy_load(&p, dirs, &err), 0);
+	assert_null(err);
+	assert_int_equal(strv_length(p.files), 1);
+	assert_non_null(strstr(p.files[0], "/policy/00-default.json"));
+	assert_int_equal(p.default_owner, POLICY_OWNER_AUTO);
+	assert_string_equal(p.default_origin, p.files[0]);
+	policy_clear(&p);
+}
+
 static int setup(void **state)
 {
 	char tmpl[] = "/tmp/test-policy.XXXXXX";
@@ -218,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_shipped),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
