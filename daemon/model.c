@@ -180,7 +180,8 @@ int model_finish(struct model *m)
 	for (enum object_type t = 0; t < _OBJECT_TYPE_MAX; t++) {
 		size_t n = model_count(m, t);
 
-		qsort(*array_slot(m, t), n, type_infos[t].size, cmp_names);
+		if (n)
+			qsort(*array_slot(m, t), n, type_infos[t].size, cmp_names);
 		for (size_t i = 0; i < n; i++) {
 			void *obj = model_object(m, t, i);
 
@@ -195,8 +196,9 @@ int model_finish(struct model *m)
 		}
 	}
 	for (size_t i = 0; i < m->n_regions; i++)
-		qsort(m->regions[i].targets, m->regions[i].n_targets,
-		      sizeof(struct region_target), cmp_targets);
+		if (m->regions[i].n_targets)
+			qsort(m->regions[i].targets, m->regions[i].n_targets,
+			      sizeof(struct region_target), cmp_targets);
 	return 0;
 }
 

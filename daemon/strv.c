@@ -66,6 +66,9 @@ static int cmp_str(const void *a, const void *b)
 
 void strv_sort(char **l)
 {
+	/* qsort() of NULL is undefined even for no elements (UBSan says so). */
+	if (!l)
+		return;
 	qsort(l, strv_length(l), sizeof(char *), cmp_str);
 }
 
