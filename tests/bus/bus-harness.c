@@ -169,6 +169,8 @@ int bus_env_start_daemon(struct bus_env *e, char *const extra_env[])
 
 	if (e->notify_fd >= 0)
 		close(e->notify_fd);
+	if (e->capture_log)
+		snprintf(e->log_path, sizeof(e->log_path), "%s/daemon.log", e->dir);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", e->dir);
 	unlink(sa.sun_path);
 	e->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -190,7 +192,16 @@ int bus_env_start_daemon(struct bus_env *e, char *const extra_env[])
 		     tok = strtok_r(NULL, " ", &save))
 			argv[argc++] = tok;
 		argv[argc++] = (char *)binary;
+		for (char *const *a = e->daemon_args; a && *a && argc < 31; a++)
+			argv[argc++] = *a;
 		argv[argc] = NULL;
+
+		if (e->capture_log) {
+			int fd = open(e->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+			if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+				_exit(127);
+		}
 
 		setenv("DBUS_SYSTEM_BUS_ADDRESS", e->address, 1);
 		setenv("NOTIFY_SOCKET", sa.sun_path, 1);
@@ -248,6 +259,25 @@ int bus_env_wait_daemon(struct bus_env *e, int timeout_ms)
 		}
 		usleep(10000);
 	}
+}
+
+char *bus_env_read_log(struct bus_env *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!e->capture_log)
+		return NULL;
+	f = fopen(e->log_path, "re");
+	if (!f)
+		return strdup("");
+	if (getdelim(&buf, &len, '\0', f) < 0) {
+		free(buf);
+		buf = strdup("");
+	}
+	fclose(f);
+	return buf;
 }
 
 bool bus_env_name_has_owner(struct bus_env *e, const char *name)

@@ -22,6 +22,14 @@ struct bus_env {
 	pid_t daemon_pid;
 	int notify_fd;
 	sd_bus *client;
+	/*
+	 * Set after bus_env_start(), before bus_env_start_daemon(): extra
+	 * daemon arguments (NULL-terminated), and whether the daemon's
+	 * stderr goes to log_path instead of ours.
+	 */
+	char *const *daemon_args;
+	bool capture_log;
+	char log_path[96];
 };
 
 int bus_env_start(struct bus_env *e);
@@ -41,6 +49,9 @@ int bus_env_read_notify(struct bus_env *e, char *buf, size_t size, int timeout_m
  * or -ETIMEDOUT (the daemon is then killed).
  */
 int bus_env_wait_daemon(struct bus_env *e, int timeout_ms);
+
+/* The daemon's captured stderr so far (capture_log); free() it. */
+char *bus_env_read_log(struct bus_env *e);
 
 /* Is @name owned on the private bus right now? */
 bool bus_env_name_has_owner(struct bus_env *e, const char *name);
