@@ -243,6 +243,113 @@ void model_clear(struct model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Clear every pointer an object owns (in a struct memcpy'd from another). */
+static void object_clear_owned(enum object_type t, void *obj)
+{
+	for (const struct prop_desc *p = type_infos[t].props; p->name; p++)
+		if (p->kind == PROP_STRING || p->kind == PROP_REF || p->kind == PROP_STRV ||
+		    p->kind == PROP_REFV)
+			*(void **)field(obj, p) = NULL;
+	if (t == OBJECT_REGION) {
+		((struct region *)obj)->targets = NULL;
+		((struct region *)obj)->n_targets = 0;
+	}
+	if (t == OBJECT_SOFTRESERVED)
+		((struct softreserved *)obj)->name = NULL;
+}
+
+static int dup_str(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return src && !*dst ? -ENOMEM : 0;
+}
+
+static int copy_targets(struct region *dst, const struct region *src)
+{
+	if (!src->n_targets)
+		return 0;
+	dst->targets = calloc(src->n_targets, sizeof(*dst->targets));
+	if (!dst->targets)
+		return -ENOMEM;
+	dst->n_targets = src->n_targets;
+	for (size_t i = 0; i < src->n_targets; i++) {
+		dst->targets[i].position = src->targets[i].position;
+		if (dup_str(&dst->targets[i].memdev, src->targets[i].memdev) < 0 ||
+		    dup_str(&dst->targets[i].decoder, src->targets[i].decoder) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* @dst: a copy of @src whose owned pointers were cleared; fill them. */
+static int copy_owned(enum object_type t, void *dst, const void *src)
+{
+	int r = 0;
+
+	for (const struct prop_desc *p = type_infos[t].props; r >= 0 && p->name; p++) {
+		const void *from = field(src, p);
+		void *to = field(dst, p);
+
+		switch (p->kind) {
+		case PROP_STRING:
+		case PROP_REF:
+			r = dup_str(to, *(char *const *)from);
+			break;
+		case PROP_STRV:
+		case PROP_REFV:
+			*(char ***)to = strv_copy(*(char **const *)from);
+			if (*(char **const *)from && !*(char ***)to)
+				r = -ENOMEM;
+			break;
+		case PROP_TARGETS:
+			r = copy_targets(dst, src);
+			break;
+		default:
+			break;
+		}
+	}
+	if (r >= 0 && t == OBJECT_SOFTRESERVED)
+		r = dup_str(&((struct softreserved *)dst)->name,
+			    ((const struct softreserved *)src)->name);
+	return r;
+}
+
+int model_copy(const struct model *src, struct model *ret)
+{
+	struct model m = {};
+
+	for (enum object_type t = 0; t < _OBJECT_TYPE_MAX; t++)
+		for (size_t i = 0; i < model_count(src, t); i++) {
+			const void *from = model_object(src, t, i);
+			void *obj = model_add(&m, t);
+
+			if (obj) {
+				memcpy(obj, from, type_infos[t].size);
+				object_clear_owned(t, obj);
+			}
+			if (!obj || copy_owned(t, obj, from) < 0) {
+				model_clear(&m);
+				return -ENOMEM;
+			}
+		}
+	*ret = m;
+	return 0;
+}
+
+int model_remove(struct model *m, enum object_type t, const char *name)
+{
+	char *obj = model_find(m, t, name), *base = *array_slot(m, t);
+	size_t size = type_infos[t].size, n = model_count(m, t), i;
+
+	if (!obj)
+		return -ENOENT;
+	i = (size_t)(obj - base) / size;
+	model_object_free_fields(t, obj);
+	memmove(obj, obj + size, (n - i - 1) * size);
+	*count_slot(m, t) = n - 1;
+	return 0;
+}
+
 static bool str_equal(const char *a, const char *b)
 {
 	return strcmp(a ?: "", b ?: "") == 0;

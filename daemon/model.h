@@ -160,6 +160,10 @@ void *model_add(struct model *m, enum object_type t);
  */
 int model_finish(struct model *m);
 void model_clear(struct model *m);
+/* Deep copy of @src into @ret (which it overwrites); -ENOMEM. */
+int model_copy(const struct model *src, struct model *ret);
+/* Drop object @name of type @t, order kept. Returns -ENOENT if absent. */
+int model_remove(struct model *m, enum object_type t, const char *name);
 /* Free what the fields of @obj, an object of type @t, own (not @obj). */
 void model_object_free_fields(enum object_type t, void *obj);
 

@@ -238,6 +238,52 @@ static void test_prop_equal_null_vs_empty(void **state)
 	assert_null(object_type_find_prop(OBJECT_REGION, "NoSuch"));
 }
 
+/* A copy equals its source and shares nothing with it (ASan/valgrind see). */
+static void test_copy_is_deep_and_equal(void **state)
+{
+	struct model a = {}, b = {};
+	struct region *r;
+	struct softreserved *sr;
+
+	add_memdev(&a, "mem0", 1);
+	assert_int_equal(strv_extend(&a.memdevs[0].regions, "region0"), 0);
+	r = add_region(&a, "region0", "decoder0.0");
+	add_target(r, 1, "mem0", "decoder5.0");
+	add_target(r, 0, "mem1", "decoder7.0");
+	sr = model_add(&a, OBJECT_SOFTRESERVED);
+	sr->name = strdup("0x100000000");
+	sr->owner = strdup("none");
+	assert_int_equal(model_finish(&a), 0);
+
+	assert_int_equal(model_copy(&a, &b), 0);
+	assert_changes(&a, &b, NULL);
+	assert_ptr_not_equal(a.memdevs[0].name, b.memdevs[0].name);
+	assert_ptr_not_equal(a.regions[0].targets, b.regions[0].targets);
+	assert_string_equal(b.softreserved[0].name, "0x100000000");
+	model_clear(&a);
+	/* Still whole after the source is gone. */
+	assert_string_equal(b.regions[0].targets[1].memdev, "mem0");
+	assert_string_equal(b.memdevs[0].regions[0], "region0");
+	model_clear(&b);
+}
+
+static void test_remove_keeps_order(void **state)
+{
+	struct model m = {};
+
+	add_memdev(&m, "mem0", 0);
+	add_memdev(&m, "mem2", 2);
+	add_memdev(&m, "mem10", 10);
+	assert_int_equal(model_finish(&m), 0);
+	assert_int_equal(model_remove(&m, OBJECT_MEMDEV, "mem2"), 0);
+	assert_int_equal(m.n_memdevs, 2);
+	assert_string_equal(m.memdevs[0].name, "mem0");
+	assert_string_equal(m.memdevs[1].name, "mem10");
+	assert_non_null(model_find(&m, OBJECT_MEMDEV, "mem10"));
+	assert_int_equal(model_remove(&m, OBJECT_MEMDEV, "mem2"), -ENOENT);
+	model_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +295,8 @@ int main(void)
 		cmocka_unit_test(test_diff_region_targets),
 		cmocka_unit_test(test_diff_propagates_errors),
 		cmocka_unit_test(test_prop_equal_null_vs_empty),
+		cmocka_unit_test(test_copy_is_deep_and_equal),
+		cmocka_unit_test(test_remove_keeps_order),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
