@@ -24,6 +24,10 @@ typedef struct Manager {
 	sd_event_source *monitor_source;
 	sd_event_source *refresh_timer;
 	bool refresh_deferred;		/* uevents came while a job ran */
+	/* What the pending refresh must read: only these memdevs, unless
+	 * another kind of uevent came too (monitor.c). */
+	char **refresh_memdevs;
+	bool refresh_full;
 
 	struct model model;		/* what the bus serves right now */
 	/* Manager properties derived from the model and the kernel. */

@@ -7,7 +7,8 @@
  * Keep m->model in step with the kernel. The udev monitor is started
  * before the first enumeration, so no event falls between the two; after
  * events, one refresh per burst (coalesced for MONITOR_COALESCE_USEC)
- * re-enumerates and emits the differences.
+ * emits the differences. A burst of uevents for memdevs alone reads just
+ * those memdevs again; any other uevent re-enumerates everything.
  */
 #define MONITOR_COALESCE_USEC (20 * 1000)
 /* How late the coalesced refresh may fire: part of the 100 ms budget. */

@@ -444,6 +444,80 @@ int topology_enumerate(struct model *ret)
 	return 0;
 }
 
+/* Does a region of @m map memdev @name, or a memdev libcxl could not name? */
+static bool memdev_in_regions(const struct model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_regions; i++)
+		for (size_t k = 0; k < m->regions[i].n_targets; k++) {
+			const char *t = m->regions[i].targets[k].memdev;
+
+			if (!t || !*t || strcmp(t, name) == 0)
+				return true;
+		}
+	return false;
+}
+
+/* The memdevs named @names as libcxl sees them now, in a model of their own. */
+static int read_memdevs(char *const *names, struct model *ret)
+{
+	struct cxl_memdev *md;
+	struct cxl_ctx *ctx;
+	int r;
+
+	r = cxl_new(&ctx);
+	if (r < 0)
+		return log_warning_errno(r, "libcxl: cannot create a context: %m");
+	cxl_set_log_fn(ctx, quiet_log);
+	cxl_memdev_foreach(ctx, md) {
+		if (!strv_contains(names, cxl_memdev_get_devname(md)))
+			continue;
+		r = add_memdev(ret, md);
+		if (r < 0)
+			break;
+	}
+	cxl_unref(ctx);
+	return r < 0 ? r : 0;
+}
+
+int topology_refresh_memdevs(const struct model *old, char *const *names, struct model *ret)
+{
+	struct model m = {}, fresh = {};
+	int r;
+
+	/* Region targets and the memdevs' Regions come from the whole walk. */
+	for (char *const *n = names; n && *n; n++)
+		if (memdev_in_regions(old, *n))
+			return -EAGAIN;
+
+	r = read_memdevs(names, &fresh);
+	if (r >= 0)
+		r = model_copy(old, &m);
+	for (char *const *n = names; r >= 0 && n && *n; n++)
+		if (model_remove(&m, OBJECT_MEMDEV, *n) < 0 &&
+		    !model_find(&fresh, OBJECT_MEMDEV, *n))
+			log_debug("uevent for memdev %s, which is neither known nor there", *n);
+	/* Move the fresh memdevs over: their fields change owner. */
+	for (size_t i = 0; r >= 0 && i < fresh.n_memdevs; i++) {
+		struct memdev *d = model_add(&m, OBJECT_MEMDEV);
+
+		if (!d) {
+			r = -ENOMEM;
+			break;
+		}
+		*d = fresh.memdevs[i];
+		memset(&fresh.memdevs[i], 0, sizeof(fresh.memdevs[i]));
+	}
+	model_clear(&fresh);
+	if (r >= 0)
+		r = model_finish(&m);
+	if (r < 0) {
+		model_clear(&m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
 int topology_capabilities(const struct model *m, char ***ret, char **ret_note)
 {
 	_cleanup_(strv_freep) char **caps = NULL;

@@ -14,6 +14,15 @@
 int topology_enumerate(struct model *ret);
 
 /*
+ * @old with only the memdevs named in @names read again (a memdev gone
+ * from sysfs leaves, a new one joins): what a uevent for just those
+ * memdevs can have changed. -EAGAIN when the whole walk is needed
+ * instead: a region maps one of them, so region targets and Regions
+ * may change too.
+ */
+int topology_refresh_memdevs(const struct model *old, char *const *names, struct model *ret);
+
+/*
  * What this kernel allows, from sysfs/debugfs presence: ram-regions,
  * pmem-regions, poison-inject, poison-clear, poison-list,
  * soft-reserved-control. *ret_note says why the list is short, or "".

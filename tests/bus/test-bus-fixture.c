@@ -41,7 +41,7 @@
 #define FIXTURE "cxltest"
 #define MEMDEV_IFACE "org.cxlmemd1.Memdev"
 /* A line the daemon logs at debug level once per topology refresh. */
-#define REFRESH_LOG_LINE "Enumerated the topology in"
+#define REFRESH_LOG_LINE "Refreshed the topology"
 
 struct fixture {
 	struct bus_env env;
@@ -294,14 +294,19 @@ static void stop_daemon(struct fixture *f)
 	}
 }
 
-static size_t count_refreshes(struct bus_env *e)
+static size_t count_log(struct bus_env *e, const char *line)
 {
 	_cleanup_free_ char *log = bus_env_read_log(e);
 	size_t n = 0;
 
-	for (const char *p = log; p && (p = strstr(p, REFRESH_LOG_LINE)); p++)
+	for (const char *p = log; p && (p = strstr(p, line)); p++)
 		n++;
 	return n;
+}
+
+static size_t count_refreshes(struct bus_env *e)
+{
+	return count_log(e, REFRESH_LOG_LINE);
 }
 
 /* ---- reading the bus ---- */
@@ -998,6 +1003,8 @@ static void test_uevent_remove_add(void **state)
 			 strtoull(serial, NULL, 0));
 	again = managed_objects(&f->env);
 	assert_true(strv_equal(again, before));
+	/* However the daemon refreshed, the memdevs are the fixture's again. */
+	check_memdevs(f, again);
 
 	stop_daemon(f);
 }
@@ -1006,7 +1013,8 @@ static void test_uevent_change(void **state)
 {
 	struct fixture *f = *state;
 	_cleanup_free_ char *name = spare_memdev(f), *sys = NULL, *path = NULL;
-	_cleanup_free_ char *old = NULL, *now = NULL;
+	_cleanup_free_ char *old = NULL, *now = NULL, *back = NULL;
+	_cleanup_(strv_freep) char **objects = NULL;
 	const char *fw = "cxltest-fw-changed";
 
 	sys = syspath_of(f, "cxl", name);
@@ -1038,6 +1046,73 @@ static void test_uevent_change(void **state)
 	fixture_bed_uevent(f->bed, sys, "change");
 	pump(&f->env, bus_env_timeout_ms(300));
 	assert_int_equal(n_sigs, 0);
+
+	/* Changed back, everything is the fixture's again. */
+	assert_int_equal(fixture_bed_set_attribute(f->bed, sys, "firmware_version", old), 0);
+	fixture_bed_uevent(f->bed, sys, "change");
+	assert_true(asprintf(&back, "FirmwareVersion=%s", old) > 0);
+	assert_true(wait_signal(&f->env, SIG_CHANGED, path, MEMDEV_IFACE, back) > 0);
+	objects = managed_objects(&f->env);
+	check_memdevs(f, objects);
+
+	stop_daemon(f);
+}
+
+/* A memdev of the fixture that a region maps. */
+static char *region_memdev(struct fixture *f)
+{
+	struct json_object *mds = list_section(f->list, "memdevs");
+
+	for (size_t i = 0; mds && i < json_object_array_length(mds); i++) {
+		const char *name = json_str(json_object_array_get_idx(mds, i), "memdev");
+		_cleanup_(strv_freep) char **regions = json_memdev_regions(f->list, name);
+
+		if (regions)
+			return strdup(name);
+	}
+	fail_msg("no memdev of the fixture is in a region");
+	return NULL;
+}
+
+/*
+ * Uevents for memdevs alone read just those memdevs; one a region maps
+ * needs the whole walk (its region's targets may have changed too), and
+ * gets it: both say so in the debug log, and both signal the same way.
+ */
+static void test_uevent_memdev_refresh_kinds(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *spare = spare_memdev(f), *mapped = region_memdev(f);
+	_cleanup_free_ char *spare_sys = syspath_of(f, "cxl", spare);
+	_cleanup_free_ char *mapped_sys = syspath_of(f, "cxl", mapped);
+	_cleanup_free_ char *spare_path = path_of(OBJECT_MEMDEV, spare);
+	_cleanup_free_ char *mapped_path = path_of(OBJECT_MEMDEV, mapped);
+	const char *whole = "Refreshed the topology (all of it)";
+	const char *one = "Refreshed the topology (1 memdevs)";
+	size_t n_whole, n_one;
+
+	start_daemon(f);
+	watch_signals(&f->env);
+	pump(&f->env, 100);
+	n_whole = count_log(&f->env, whole);
+	n_one = count_log(&f->env, one);
+	assert_int_equal(n_whole, 1);	/* the startup snapshot */
+
+	assert_int_equal(fixture_bed_set_attribute(f->bed, spare_sys, "firmware_version",
+						   "kind-1"), 0);
+	fixture_bed_uevent(f->bed, spare_sys, "change");
+	assert_true(wait_signal(&f->env, SIG_CHANGED, spare_path, MEMDEV_IFACE,
+				"FirmwareVersion=kind-1") > 0);
+	assert_int_equal(count_log(&f->env, one), n_one + 1);
+	assert_int_equal(count_log(&f->env, whole), n_whole);
+
+	assert_int_equal(fixture_bed_set_attribute(f->bed, mapped_sys, "firmware_version",
+						   "kind-2"), 0);
+	fixture_bed_uevent(f->bed, mapped_sys, "change");
+	assert_true(wait_signal(&f->env, SIG_CHANGED, mapped_path, MEMDEV_IFACE,
+				"FirmwareVersion=kind-2") > 0);
+	assert_int_equal(count_log(&f->env, whole), n_whole + 1);
+	assert_int_equal(count_log(&f->env, one), n_one + 1);
 
 	stop_daemon(f);
 }
@@ -1167,6 +1242,7 @@ int main(int argc, char *argv[])
 		cmocka_unit_test_setup_teardown(test_tree_matches_fixture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_remove_add, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uevent_memdev_refresh_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_burst_one_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_latency_reported, setup, teardown),
 	};
