@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -65,9 +66,12 @@ static struct policy combined(const struct ownership *o, struct policy_rule **bu
 
 	*buf = calloc(n ? n : 1, sizeof(**buf));
 	if (*buf) {
-		memcpy(*buf, o->policy.rules, o->policy.n_rules * sizeof(**buf));
-		memcpy(*buf + o->policy.n_rules, o->runtime.rules,
-		       o->runtime.n_rules * sizeof(**buf));
+		/* memcpy() from NULL is undefined even for 0 bytes */
+		if (o->policy.n_rules)
+			memcpy(*buf, o->policy.rules, o->policy.n_rules * sizeof(**buf));
+		if (o->runtime.n_rules)
+			memcpy(*buf + o->policy.n_rules, o->runtime.rules,
+			       o->runtime.n_rules * sizeof(**buf));
 		p.rules = *buf;
 		p.n_rules = n;
 	}
@@ -118,14 +122,11 @@ static int attempt_record(struct ownership *o, const char *range, const char *wa
 	return a->range && a->wanted && a->kernel_state && a->outcome ? 0 : -ENOMEM;
 }
 
-static int write_state(const char *dir, const char *value)
+static int write_file(const char *path, const char *value)
 {
-	_cleanup_free_ char *path = NULL;
 	ssize_t n;
 	int fd, r = 0;
 
-	if (asprintf(&path, "%s/state", dir) < 0)
-		return -ENOMEM;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -136,6 +137,15 @@ static int write_state(const char *dir, const char *value)
 	return r;
 }
 
+static int write_state(const char *dir, const char *value)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, "%s/state", dir) < 0)
+		return -ENOMEM;
+	return write_file(path, value);
+}
+
 /* The dax device dax_hmem made of @sr, or NULL. */
 static const struct dax *range_dax(const struct model *m, const struct softreserved *sr)
 {
@@ -143,6 +153,83 @@ static const struct dax *range_dax(const struct model *m, const struct softreser
 		if (m->daxes[i].softreserved && strcmp(m->daxes[i].softreserved, sr->name) == 0)
 			return &m->daxes[i];
 	return NULL;
+}
+
+#define CXL_DEVICES "/sys/bus/cxl/devices"
+#define CXL_MEM_DRIVER "/sys/bus/cxl/drivers/cxl_mem"
+
+/*
+ * The memdevs whose endpoint decoders decode part of @sr while in no
+ * region: the decode firmware programmed, kept when the kernel released
+ * the region to dax_hmem (kernel/patches 0013).
+ */
+static char **kept_decode_memdevs(const struct softreserved *sr)
+{
+	DIR *d = opendir(CXL_DEVICES);
+	char **memdevs = NULL;
+	struct dirent *e;
+
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *start = NULL, *size = NULL, *region = NULL;
+		_cleanup_free_ char *memdev = NULL;
+		uint64_t a, n;
+
+		if (strncmp(e->d_name, "decoder", 7) != 0 ||
+		    !sysfs_exists(CXL_DEVICES "/%s/dpa_size", e->d_name))
+			continue;
+		start = sysfs_read(CXL_DEVICES "/%s/start", e->d_name);
+		size = sysfs_read(CXL_DEVICES "/%s/size", e->d_name);
+		region = sysfs_read(CXL_DEVICES "/%s/region", e->d_name);
+		if (!start || !size || (region && *region))
+			continue;
+		a = strtoull(start, NULL, 0);
+		n = strtoull(size, NULL, 0);
+		if (!n || a > sr->start + sr->size - 1 || a + n - 1 < sr->start)
+			continue;
+		/* decoderX.Y sits under endpointX, whose uport is the memdev */
+		memdev = sysfs_link_name(CXL_DEVICES "/%s/../uport", e->d_name);
+		if (memdev && !strv_contains(memdevs, memdev) && strv_extend(&memdevs, memdev) < 0)
+			break;
+	}
+	closedir(d);
+	return memdevs;
+}
+
+/*
+ * CXL got @sr back: let autodiscovery assemble its regions again from the
+ * kept decode by probing the endpoints anew (unbind and bind cxl_mem).
+ * The bind is retried while the kernel's detach work from the unbind is
+ * still pending (cxl_mem_probe returns -EBUSY until then).
+ */
+static void reassemble(const struct softreserved *sr)
+{
+	char **memdevs = kept_decode_memdevs(sr);
+
+	for (size_t i = 0; memdevs && memdevs[i]; i++) {
+		int r = write_file(CXL_MEM_DRIVER "/unbind", memdevs[i]);
+
+		if (r < 0) {
+			log_warning("%s: unbinding %s to reassemble its region: %s", sr->name,
+				    memdevs[i], strerror(-r));
+			continue;
+		}
+		for (int k = 0; k < 100; k++) {
+			if (sysfs_exists(CXL_DEVICES "/%s/driver", memdevs[i]))
+				break;
+			(void)write_file(CXL_MEM_DRIVER "/bind", memdevs[i]);
+			if (sysfs_exists(CXL_DEVICES "/%s/driver", memdevs[i]))
+				break;
+			usleep(100 * 1000);
+		}
+		if (!sysfs_exists(CXL_DEVICES "/%s/driver", memdevs[i]))
+			log_warning("%s: %s did not bind again to cxl_mem", sr->name, memdevs[i]);
+		else
+			log_info("%s: probed %s again so CXL reassembles its region", sr->name,
+				 memdevs[i]);
+	}
+	strv_free(memdevs);
 }
 
 /*
@@ -168,8 +255,11 @@ static int handoff(Manager *m, const struct softreserved *sr, const char *dir,
 		offlined = true;
 	}
 	rc = write_state(dir, to);
-	if (rc >= 0)
+	if (rc >= 0) {
+		if (d->owner == POLICY_OWNER_CXL && !d->covered)
+			reassemble(sr);
 		return 0;
+	}
 	if (asprintf(why, "the kernel refused the handoff from %s to %s: %s (%s)", state, to,
 		     strerror(-rc), strerrorname_np(-rc) ?: "?") < 0)
 		*why = NULL;
@@ -191,15 +281,32 @@ static int follow_up(Manager *m, const struct softreserved *sr,
 
 	if (d->online != POLICY_ONLINE_MOVABLE && d->online != POLICY_ONLINE_NORMAL)
 		return 0;
-	if (!dax || dax->online)
+	if (!dax)
 		return 0;
 	zone = d->online == POLICY_ONLINE_MOVABLE ? "movable" : "normal";
+	if (dax->online && dax->zone && strcmp(dax->zone, zone) == 0)
+		return 0;
+	if (dax->online) {
+		/*
+		 * Onlined elsewhere (the kernel's auto-online policy) in the
+		 * other zone: move it if the kernel can offline it; if not,
+		 * it stays as it is and the explanation says so.
+		 */
+		if (dax_memory_offline(m->region_ops, dax->name, sr->name, &f) < 0) {
+			if (asprintf(why, "online in zone %s, not %s, and cannot be offlined: %s",
+				     dax->zone ? dax->zone : "?", zone, f.message) < 0)
+				*why = NULL;
+			return -1;
+		}
+		log_info("%s: offlined %s (zone %s) to online it in zone %s", sr->name, dax->name,
+			 dax->zone ? dax->zone : "?", zone);
+	}
 	if (dax_memory_online(m->region_ops, dax->name, sr->name, zone, &f) < 0) {
 		if (asprintf(why, "online as %s failed: %s", zone, f.message) < 0)
 			*why = NULL;
 		return -1;
 	}
-	log_info("%s: onlined %s in zone %s, as rule %s asks", sr->name, dax->name, zone, d->rule);
+	log_info("%s: onlined %s in zone %s, as the policy asks", sr->name, dax->name, zone);
 	return 0;
 }
 
@@ -213,27 +320,33 @@ static void apply_one(Manager *m, const struct policy *p, const struct softreser
 
 	if (ownership_decide(p, &m->model, sr, &d) < 0)
 		return;
-	if (softreserved_kernel_dir(sr->start, &dir) <= 0)
-		goto out;	/* stock kernel, or dax_hmem not bound: nothing to write */
-	state = sysfs_read("%s/state", dir);
+	if (softreserved_kernel_dir(sr->start, &dir) > 0)
+		state = sysfs_read("%s/state", dir);
+	else
+		/* a stock kernel: only what userspace can do, the follow-up */
+		state = strdup(sr->owner ? sr->owner : "");
 	if (!state ||
 	    asprintf(&wanted, "%s/%s", policy_owner_name(d.owner), policy_online_name(d.online)) < 0)
 		goto out;
 	a = attempt_find(o, sr->name);
 	if (a && strcmp(a->wanted, wanted) == 0 && strcmp(a->kernel_state, state) == 0)
-		goto out;	/* tried that against this very state */
+		goto out;	/* failed against this very state: not again */
 
-	if (strcmp(state, policy_owner_name(d.owner)) != 0) {
+	if (strcmp(state, policy_owner_name(d.owner)) == 0) {
+		r = follow_up(m, sr, &d, &why);
+	} else if (dir) {
 		log_info("%s: %s -> %s (%s)", sr->name, state, policy_owner_name(d.owner), d.reason);
 		r = handoff(m, sr, dir, state, &d, &why);
 	} else {
-		r = follow_up(m, sr, &d, &why);
+		goto out;	/* no interface to move it with */
 	}
-	if (r < 0)
+	if (r < 0) {
 		log_warning("%s: %s", sr->name, why ? why : "out of memory");
-	/* after a successful write, record the state it leads to */
-	(void)attempt_record(o, sr->name, wanted, r < 0 ? state : policy_owner_name(d.owner),
-			     r < 0 ? (why ? why : "failed") : "");
+		(void)attempt_record(o, sr->name, wanted, state, why ? why : "failed");
+	} else if (a) {
+		(void)attempt_record(o, sr->name, wanted, state, "");
+		a->wanted[0] = '\0';	/* a success: nothing to hold back next time */
+	}
 out:
 	ownership_decision_clear(&d);
 }

@@ -209,7 +209,15 @@ int ownership_decide(const struct policy *p, const struct model *m,
 		}
 	}
 	d->asked = hit ? hit->owner : p->default_owner;
-	d->online = hit ? hit->online : p->default_online;
+	/* the follow-up separately: the last matching rule that sets one */
+	d->online = p->default_online;
+	for (size_t i = p->n_rules; i-- > 0;) {
+		if (p->rules[i].online != POLICY_ONLINE_UNSET &&
+		    ownership_rule_matches(&p->rules[i], sr, &f)) {
+			d->online = p->rules[i].online;
+			break;
+		}
+	}
 	d->rule = hit ? hit->name : "default";
 	d->origin = hit ? hit->origin : (p->default_origin ? p->default_origin : "built-in");
 	d->covered = f.covered && !f.unhealthy;

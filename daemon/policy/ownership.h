@@ -13,8 +13,10 @@
  *   serials     those memdevs' serial numbers
  *   numa_nodes  the node of the dax device that came from it, else the
  *               node all those memdevs share
- * The last rule whose every criterion holds decides; with none, the
- * policy's default (auto unless a file says otherwise).
+ * The last rule whose every criterion holds decides the owner; with none,
+ * the policy's default (auto unless a file says otherwise). The online
+ * follow-up is decided on its own: the last matching rule that has one
+ * (so an owner override keeps the zone the rest of the policy asks for).
  *
  * "auto" is decided here too: cxl when enabled CXL regions cover the whole
  * range and every target memdev of those regions is enabled, hmem

@@ -537,7 +537,8 @@ parsed:
 		free(add.default_origin);
 		return -ENOMEM;
 	}
-	memcpy(rules + p->n_rules, add.rules, add.n_rules * sizeof(*rules));
+	if (add.n_rules)
+		memcpy(rules + p->n_rules, add.rules, add.n_rules * sizeof(*rules));
 	p->rules = rules;
 	p->n_rules += add.n_rules;
 	free(add.rules);

@@ -174,6 +174,26 @@ static void test_rules(void **state)
 	      "]}", w, sizeof(w) / sizeof(*w));
 }
 
+/* The follow-up comes from the last matching rule that has one. */
+static void test_online_layering(void **state)
+{
+	const struct softreserved *sr = model_find(&m, OBJECT_SOFTRESERVED, "sr-none");
+	const char *text = "{\"version\": 1, \"default\": {\"owner\": \"auto\", \"online\": \"normal\"},\n"
+			   " \"rules\": [{\"name\": \"zone\", \"online\": \"movable\", \"owner\": \"auto\"},\n"
+			   "            {\"name\": \"owner-only\", \"owner\": \"cxl\"}]}";
+	struct ownership_decision d;
+	struct policy p = { 0 };
+	char *err = NULL;
+
+	assert_int_equal(policy_parse(&p, "p.json", text, strlen(text), &err), 0);
+	assert_int_equal(ownership_decide(&p, &m, sr, &d), 0);
+	assert_string_equal(d.rule, "owner-only");
+	assert_int_equal(d.owner, POLICY_OWNER_CXL);
+	assert_int_equal(d.online, POLICY_ONLINE_MOVABLE);
+	ownership_decision_clear(&d);
+	policy_clear(&p);
+}
+
 /* A criterion that does not hold keeps the rule out, even if others do. */
 static void test_all_criteria(void **state)
 {
@@ -223,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_auto),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_all_criteria),
+		cmocka_unit_test(test_online_layering),
 		cmocka_unit_test(test_facts_and_explain),
 	};
 
