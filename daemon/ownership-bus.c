@@ -203,9 +203,10 @@ static char **kept_decode_memdevs(const struct softreserved *sr)
  * The bind is retried while the kernel's detach work from the unbind is
  * still pending (cxl_mem_probe returns -EBUSY until then).
  */
-static void reassemble(const struct softreserved *sr)
+static size_t reassemble(const struct softreserved *sr)
 {
 	char **memdevs = kept_decode_memdevs(sr);
+	size_t n = strv_length(memdevs);
 
 	for (size_t i = 0; memdevs && memdevs[i]; i++) {
 		int r = write_file(CXL_MEM_DRIVER "/unbind", memdevs[i]);
@@ -230,11 +231,12 @@ static void reassemble(const struct softreserved *sr)
 				 memdevs[i]);
 	}
 	strv_free(memdevs);
+	return n;
 }
 
 /*
  * Move @sr (kernel directory @dir, kernel state @state) to @d's owner.
- * Returns 0 or -1 with @why set.
+ * Returns 0; 1 when done but @why says what it means; -1 with @why set.
  */
 static int handoff(Manager *m, const struct softreserved *sr, const char *dir,
 		   const char *state, const struct ownership_decision *d, char **why)
@@ -256,8 +258,15 @@ static int handoff(Manager *m, const struct softreserved *sr, const char *dir,
 	}
 	rc = write_state(dir, to);
 	if (rc >= 0) {
-		if (d->owner == POLICY_OWNER_CXL && !d->covered)
-			reassemble(sr);
+		if (d->owner == POLICY_OWNER_CXL && !d->covered && reassemble(sr) == 0) {
+			/* honoured, but say what it means */
+			if (asprintf(why, "handed to CXL, but no CXL region decodes it and no kept "
+				     "firmware decode can be reassembled; the kernel places new "
+				     "regions around Soft Reserved resources, so nothing uses this "
+				     "memory now") < 0)
+				*why = NULL;
+			return 1;
+		}
 		return 0;
 	}
 	if (asprintf(why, "the kernel refused the handoff from %s to %s: %s (%s)", state, to,
@@ -343,7 +352,12 @@ static void apply_one(Manager *m, const struct policy *p, const struct softreser
 	if (r < 0) {
 		log_warning("%s: %s", sr->name, why ? why : "out of memory");
 		(void)attempt_record(o, sr->name, wanted, state, why ? why : "failed");
-	} else if (a) {
+	} else if (r > 0) {
+		/* done, with a caveat for the explanation */
+		log_warning("%s: %s", sr->name, why ? why : "");
+		(void)attempt_record(o, sr->name, "", policy_owner_name(d.owner), why ? why : "");
+	} else if (a && !(a->wanted[0] == '\0' && strcmp(a->kernel_state, state) == 0)) {
+		/* (a caveat stays while the range stays where it was put) */
 		(void)attempt_record(o, sr->name, wanted, state, "");
 		a->wanted[0] = '\0';	/* a success: nothing to hold back next time */
 	}

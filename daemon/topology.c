@@ -546,6 +546,8 @@ int topology_capabilities(const struct model *m, char ***ret, char **ret_note)
 		r = strv_extend(&caps, "poison-clear");
 	if (r >= 0 && list)
 		r = strv_extend(&caps, "poison-list");
+	if (r >= 0 && sysfs_exists(SOFTRESERVED_KERNEL_DIR))
+		r = strv_extend(&caps, "soft-reserved-control");
 	if (r < 0)
 		return r;
 
@@ -557,6 +559,9 @@ int topology_capabilities(const struct model *m, char ***ret, char **ret_note)
 		note = "no CXL memdevs: no CXL memory device, or cxl_pci/cxl_mem not loaded";
 	else if (!inject && m->n_memdevs)
 		note = "poison injection needs debugfs mounted and device support";
+	if (!*note && m->n_softreserved && !sysfs_exists(SOFTRESERVED_KERNEL_DIR))
+		note = "no soft_reserved ownership interface (kernel without cxlmemd's series, "
+		       "or dax_hmem not bound): Soft Reserved ranges are explained, not moved";
 
 	*ret_note = strdup(note);
 	if (!*ret_note)
