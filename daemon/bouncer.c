@@ -23,6 +23,8 @@ static const struct {
 	[ACTION_POISON] = { "inject or clear poison", RULE_ROOT },
 	[ACTION_POISON_FORCE] = { "poison memory that is online as system RAM", RULE_ROOT },
 	[ACTION_POISON_LIST] = { "read a device's poison list", RULE_ROOT },
+	[ACTION_OWNERSHIP] = { "change who owns Soft Reserved memory, or reload the policy",
+			       RULE_ROOT },
 };
 
 static void creds_unrefp(sd_bus_creds **c)

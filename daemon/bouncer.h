@@ -18,6 +18,7 @@ enum bouncer_action {
 	ACTION_POISON,			/* inject, clear */
 	ACTION_POISON_FORCE,		/* ... into memory online as system RAM */
 	ACTION_POISON_LIST,		/* a device command, not a cached read */
+	ACTION_OWNERSHIP,		/* SetOwner, ReloadPolicy */
 	_ACTION_MAX,
 };
 

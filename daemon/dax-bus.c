@@ -27,17 +27,22 @@ static int dax_prologue(Manager *m, sd_bus_message *msg, struct dax **ret,
 			sd_bus_error *error)
 {
 	struct dax *d = object_by_path(m, OBJECT_DAX, sd_bus_message_get_path(msg));
+	int r;
 
 	if (!d)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT,
 					"The dax device is gone.");
+	/* authorization before anything that tells the caller about state */
+	r = bouncer_check(msg, ACTION_REGION_MEMORY, error);
+	if (r < 0)
+		return r;
 	if (d->region && *d->region)
 		return sd_bus_error_setf(error, ERROR_PREFIX "Busy",
 					 "%s belongs to region %s; use that region's Online and "
 					 "Offline, which honour its consumers' leases.", d->name,
 					 d->region);
 	*ret = d;
-	return bouncer_check(msg, ACTION_REGION_MEMORY, error);
+	return 0;
 }
 
 static int dax_job(Manager *m, sd_bus_message *msg, const struct dax *d,

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include "bouncer.h"
 #include "bus-interfaces.h"
 #include "log.h"
 #include "model-bus.h"
@@ -515,6 +516,9 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	_cleanup_free_ char *e = NULL;
 	int r;
 
+	r = bouncer_check(msg, ACTION_OWNERSHIP, error);
+	if (r < 0)
+		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_reload);
 	r = load(m, &e);
 	if (r == -EINVAL)
@@ -630,6 +634,9 @@ static int method_set_owner(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	const char *s;
 	int persist, r;
 
+	r = bouncer_check(msg, ACTION_OWNERSHIP, error);
+	if (r < 0)
+		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_set_owner);
 	r = sd_bus_message_read(msg, "sb", &s, &persist);
 	if (r < 0)

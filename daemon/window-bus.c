@@ -108,9 +108,6 @@ static int read_create_args(sd_bus_message *msg, struct region_request *req,
 	r = parse_options(msg, o, error);
 	if (r < 0)
 		return r;
-	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
-		return r;
 	req->uuid = o->uuid;
 	return 0;
 }
@@ -184,6 +181,10 @@ int method_manager_create_region(sd_bus_message *msg, void *userdata, sd_bus_err
 	const struct window *w;
 	int r;
 
+	/* authorization first: an unprivileged caller learns nothing */
+	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
+	if (r < 0)
+		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_manager_create_region);
 	r = sd_bus_message_read(msg, "o", &path);
 	if (r < 0)
@@ -200,7 +201,11 @@ static int method_window_create_region(sd_bus_message *msg, void *userdata,
 {
 	Manager *m = userdata;
 	const struct window *w;
+	int r;
 
+	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
+	if (r < 0)
+		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_window_create_region);
 	w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
 	if (!w)
@@ -220,6 +225,9 @@ static int method_window_create_empty(sd_bus_message *msg, void *userdata,
 	char name[REGION_NAME_MAX], what[128];
 	int r;
 
+	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
+	if (r < 0)
+		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_window_create_empty);
 	w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
 	if (!w)
