@@ -23,11 +23,21 @@ enum bouncer_action {
 };
 
 /*
- * 0 when the sender of @msg may do @action; otherwise a negative errno
- * with @error set to org.freedesktop.DBus.Error.AccessDenied and a
- * sentence naming the action.
+ * May the sender of @msg do @action? Root may; anyone else if polkit says
+ * so for the action's id (polkit/org.cxlmemd1.policy), asked without
+ * blocking: the first time, the question goes to polkit and 1 comes back
+ * (the method handler returns 1 and must not reply); when polkit answers,
+ * the same call is dispatched again and this returns the verdict:
+ * 0 to go ahead, or a negative errno with @error set to
+ * org.freedesktop.DBus.Error.AccessDenied (or InteractiveAuthorizationRequired
+ * when polkit would ask a password the caller did not allow it to ask).
+ * Call it before looking at the arguments or the state, and treat any
+ * non-zero return as "return it".
  */
 int bouncer_check(sd_bus_message *msg, enum bouncer_action action, sd_bus_error *error);
+
+/* Forget every question in flight (exit). */
+void bouncer_free_all(void);
 
 /* "uid 0 (:1.42)" for logs; caller frees. NULL on OOM. */
 char *bouncer_describe_sender(sd_bus_message *msg);

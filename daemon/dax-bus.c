@@ -34,7 +34,7 @@ static int dax_prologue(Manager *m, sd_bus_message *msg, struct dax **ret,
 					"The dax device is gone.");
 	/* authorization before anything that tells the caller about state */
 	r = bouncer_check(msg, ACTION_REGION_MEMORY, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (d->region && *d->region)
 		return sd_bus_error_setf(error, ERROR_PREFIX "Busy",
@@ -75,7 +75,7 @@ static int method_dax_online(sd_bus_message *msg, void *userdata, sd_bus_error *
 	if (r < 0)
 		return r;
 	r = dax_prologue(m, msg, &d, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	return dax_job(m, msg, d, REGION_JOB_ONLINE, zone);
 }
@@ -88,7 +88,7 @@ static int method_dax_offline(sd_bus_message *msg, void *userdata, sd_bus_error 
 
 	QUEUE_BEHIND_JOB(m, msg, method_dax_offline);
 	r = dax_prologue(m, msg, &d, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	return dax_job(m, msg, d, REGION_JOB_OFFLINE, NULL);
 }

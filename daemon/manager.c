@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "bouncer.h"
 #include "bus-interfaces.h"
 #include "log.h"
 #include "manager-bus.h"
@@ -62,6 +63,7 @@ Manager *manager_free(Manager *m)
 	m->jobs = job_queue_free(m->jobs);
 	monitor_stop(m);
 	ownership_free(m);
+	bouncer_free_all();
 	lease_free_all(m);
 	sd_bus_slot_unref(m->name_slot);
 	sd_bus_flush_close_unref(m->bus);

@@ -517,7 +517,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	int r;
 
 	r = bouncer_check(msg, ACTION_OWNERSHIP, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_reload);
 	r = load(m, &e);
@@ -635,7 +635,7 @@ static int method_set_owner(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	int persist, r;
 
 	r = bouncer_check(msg, ACTION_OWNERSHIP, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_set_owner);
 	r = sd_bus_message_read(msg, "sb", &s, &persist);

@@ -233,14 +233,14 @@ static int memdev_write(sd_bus_message *msg, Manager *m, bool inject, sd_bus_err
 	if (!d)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The memdev is gone.");
 	r = bouncer_check(msg, ACTION_POISON, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (poison_check_support(d, verb, &f) < 0 ||
 	    poison_check_dpa(d->name, d->ram_size + d->pmem_size, dpa, &f) < 0)
 		return failed(msg, NULL, &f, error);
 	reg = poison_dpa_region(&m->model, d->name, dpa, &offset);
 	r = refuse_online(msg, reg, force, verb, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	j = job_new(inject ? POISON_INJECT : POISON_CLEAR, false);
@@ -283,7 +283,7 @@ static int method_memdev_get(sd_bus_message *msg, void *userdata, sd_bus_error *
 	if (!d)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The memdev is gone.");
 	r = bouncer_check(msg, ACTION_POISON_LIST, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (poison_check_support(d, "list", &f) < 0)
 		return failed(msg, NULL, &f, error);
@@ -319,7 +319,7 @@ static int region_write(sd_bus_message *msg, Manager *m, bool inject, sd_bus_err
 	if (!reg)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The region is gone.");
 	r = bouncer_check(msg, ACTION_POISON, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (poison_region_load(&m->model, reg, targets, &pr, &f) < 0 ||
 	    poison_offset_to_dpa(&pr, offset, &pos, &dpa, &f) < 0)
@@ -334,7 +334,7 @@ static int region_write(sd_bus_message *msg, Manager *m, bool inject, sd_bus_err
 	    poison_check_dpa(d->name, d->ram_size + d->pmem_size, dpa, &f) < 0)
 		return failed(msg, reg->name, &f, error);
 	r = refuse_online(msg, reg, force, verb, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	j = job_new(inject ? POISON_INJECT : POISON_CLEAR, true);
@@ -376,7 +376,7 @@ static int method_region_get(sd_bus_message *msg, void *userdata, sd_bus_error *
 	if (!reg)
 		return sd_bus_error_set(error, SD_BUS_ERROR_UNKNOWN_OBJECT, "The region is gone.");
 	r = bouncer_check(msg, ACTION_POISON_LIST, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (reg->n_targets == 0) {
 		region_failf(&f, REGION_E_BUSY, "Region %s has no targets.", reg->name);

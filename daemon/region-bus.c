@@ -168,7 +168,7 @@ static int method_attach(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 		return sd_bus_error_set(error, ERROR_PREFIX "InvalidArgument",
 					"The consumer name must be 1 to 128 printable characters.");
 	r = bouncer_check(msg, ACTION_REGION_LEASE, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 
 	r = lease_attach(m, msg, reg->name, consumer, &id);
@@ -190,7 +190,7 @@ static int method_detach(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	if (r < 0)
 		return r;
 	r = bouncer_check(msg, ACTION_REGION_LEASE, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (lease_detach(m, reg->name, id) >= 0)
 		return sd_bus_reply_method_return(msg, NULL);
@@ -349,7 +349,7 @@ static int method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	if (r < 0)
 		return r;
 	r = region_prologue(m, msg, ACTION_REGION_DELETE, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	/* Before touching anything, and force does not override it. */
 	if (refuse_locked(reg, "delete", &f) < 0 ||
@@ -383,7 +383,7 @@ static int method_attach_target(sd_bus_message *msg, void *userdata, sd_bus_erro
 	if (r < 0)
 		return r;
 	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	d = object_by_path(m, OBJECT_MEMDEV, path);
 	if (!d)
@@ -419,7 +419,7 @@ static int method_detach_target(sd_bus_message *msg, void *userdata, sd_bus_erro
 	if (r < 0)
 		return r;
 	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (refuse_locked(reg, "change the targets of", &f) < 0)
 		return failed(msg, reg, &f, error);
@@ -444,7 +444,7 @@ static int start_region_step(Manager *m, sd_bus_message *msg, enum region_job_op
 	int r;
 
 	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	j = job_for(m, op, reg, false);
 	if (!j)
@@ -469,7 +469,7 @@ static int method_decommit(sd_bus_message *msg, void *userdata, sd_bus_error *er
 
 	QUEUE_BEHIND_JOB(m, msg, method_decommit);
 	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (refuse_locked(reg, "decommit", &f) < 0 ||
 	    refuse_leased(m, reg, false, "decommit", &f) < 0 ||
@@ -498,7 +498,7 @@ static int method_disable(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	if (r < 0)
 		return r;
 	r = region_prologue(m, msg, ACTION_REGION_CONFIGURE, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (refuse_leased(m, reg, force, "disable", &f) < 0)
 		return failed(msg, reg, &f, error);
@@ -523,7 +523,7 @@ static int method_online(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	if (r < 0)
 		return r;
 	r = region_prologue(m, msg, ACTION_REGION_MEMORY, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (check_onlinable(reg, &f) < 0)
 		return failed(msg, reg, &f, error);
@@ -548,7 +548,7 @@ static int method_offline(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	if (r < 0)
 		return r;
 	r = region_prologue(m, msg, ACTION_REGION_MEMORY, &reg, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	if (refuse_leased(m, reg, force, "offline", &f) < 0)
 		return failed(msg, reg, &f, error);

@@ -183,7 +183,7 @@ int method_manager_create_region(sd_bus_message *msg, void *userdata, sd_bus_err
 
 	/* authorization first: an unprivileged caller learns nothing */
 	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_manager_create_region);
 	r = sd_bus_message_read(msg, "o", &path);
@@ -204,7 +204,7 @@ static int method_window_create_region(sd_bus_message *msg, void *userdata,
 	int r;
 
 	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_window_create_region);
 	w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
@@ -226,7 +226,7 @@ static int method_window_create_empty(sd_bus_message *msg, void *userdata,
 	int r;
 
 	r = bouncer_check(msg, ACTION_REGION_CREATE, error);
-	if (r < 0)
+	if (r != 0)
 		return r;
 	QUEUE_BEHIND_JOB(m, msg, method_window_create_empty);
 	w = object_by_path(m, OBJECT_WINDOW, sd_bus_message_get_path(msg));
