@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * THEORY OF OPERATION: the real cxlmemd on a private bus (bus-harness.h)
- * reads a CXL topology recorded in the VM from the kernel's cxl_test
- * modules (tests/bus/fixtures/cxltest.*: the sysfs tree as umockdev
- * recorded it, /proc/iomem, and `cxl list -M -D -R -T -d root` from the
- * same boot), through libumockdev-preload (fixture-bed.h). Uevents are
- * injected with umockdev.
+ * reads a CXL topology recorded in the VM (tests/bus/fixtures/NAME.*: the
+ * sysfs tree as umockdev recorded it, /proc/iomem, and
+ * `cxl list -M -D -R -T -d root` from the same boot), through
+ * libumockdev-preload (fixture-bed.h). Uevents are injected with umockdev.
+ *
+ * NAME is $CXLMEMD_FIXTURE, "cxltest" by default: the kernel's cxl_test
+ * modules, with an auto-assembled region. "qemu" is QEMU's CXL emulation
+ * (pmem type-3 devices, no region, two Soft Reserved ranges dax_hmem
+ * registered, one of them inside a CXL window). Nothing here names a
+ * device of either: a test that needs what a fixture lacks (a memdev a
+ * region maps) skips, which TAP shows.
  *
  * Expectations come from the recording, not from this file: the memdevs,
  * windows and regions from the cxl list JSON, the dax devices and the
  * attributes cxl list does not print from the umockdev records, the Soft
- * Reserved ranges from the iomem. The fixture's dax device was onlined as
- * system RAM in the VM, but umockdev recorded no memory blocks, so its
- * Online and Zone are not compared.
+ * Reserved ranges from the iomem. The fixtures' dax devices were onlined
+ * as system RAM in the VM, but umockdev recorded no memory blocks, so
+ * their Online and Zone are not compared.
  *
  * Every test checks the daemon's exit status, which carries valgrind's
  * verdict under CXLMEMD_DAEMON_WRAPPER. Runs as root (the bus policy).
@@ -38,10 +44,20 @@
 #include "model-bus.h"
 #include "strv.h"
 
-#define FIXTURE "cxltest"
 #define MEMDEV_IFACE "org.cxlmemd1.Memdev"
-/* A line the daemon logs at debug level once per topology refresh. */
+/* A line the daemon logs at debug level once per topology refresh... */
 #define REFRESH_LOG_LINE "Refreshed the topology"
+/* ...saying which kind. */
+#define REFRESH_WHOLE REFRESH_LOG_LINE " (all of it)"
+#define REFRESH_ONE REFRESH_LOG_LINE " (1 memdevs)"
+
+/* Which recording: tests/bus/fixtures/NAME.* */
+static const char *fixture_name(void)
+{
+	const char *name = getenv("CXLMEMD_FIXTURE");
+
+	return name && *name ? name : "cxltest";
+}
 
 struct fixture {
 	struct bus_env env;
@@ -215,16 +231,17 @@ static int setup(void **state)
 
 	r = bus_env_start(&f.env);
 	if (r >= 0)
-		r = fixture_bed_new(FIXTURE, &f.bed);
+		r = fixture_bed_new(fixture_name(), &f.bed);
 	if (r < 0) {
-		fprintf(stderr, "test environment failed: %s\n", strerror(-r));
+		fprintf(stderr, "test environment (fixture %s) failed: %s\n", fixture_name(),
+			strerror(-r));
 		bus_env_stop(&f.env);
 		return -1;
 	}
 	json = fixture_bed_file(f.bed, "cxl-list.json");
 	f.list = json ? json_object_from_file(json) : NULL;
 	if (!f.list) {
-		fprintf(stderr, "cannot parse %s\n", json ?: FIXTURE ".cxl-list.json");
+		fprintf(stderr, "cannot parse %s\n", json ?: "the fixture's cxl-list.json");
 		return -1;
 	}
 	/* The refresh count is read from the daemon's debug log. */
@@ -803,6 +820,83 @@ static size_t check_windows(struct fixture *f, char **objects, size_t *n_regions
 	return n;
 }
 
+/* ---- the fixture's /proc/iomem ---- */
+
+struct sr_range {
+	uint64_t start, size;
+};
+
+/* The Soft Reserved ranges of the recorded /proc/iomem, in its order; free() it. */
+static struct sr_range *fixture_soft_reserved(struct fixture *f, size_t *ret_n)
+{
+	_cleanup_free_ char *iomem_path = fixture_bed_file(f->bed, "iomem");
+	struct sr_range *v = NULL;
+	char line[256];
+	size_t n = 0;
+	FILE *io;
+
+	io = fopen(iomem_path, "re");
+	assert_non_null(io);
+	while (fgets(line, sizeof(line), io)) {
+		unsigned long long s, e;
+		char name[64];
+
+		if (!strstr(line, ": Soft Reserved"))
+			continue;
+		/* One this cannot read would go uncompared: say so instead. */
+		if (sscanf(line, " %llx-%llx : %63[^\n]", &s, &e, name) != 3 || e < s)
+			fail_msg("unreadable Soft Reserved line in %s: %s", iomem_path, line);
+		if (strcmp(name, "Soft Reserved") != 0)
+			continue;
+		v = realloc(v, (n + 1) * sizeof(*v));
+		assert_non_null(v);
+		v[n++] = (struct sr_range){ .start = s, .size = e - s + 1 };
+	}
+	fclose(io);
+	*ret_n = n;
+	return v;
+}
+
+static bool overlaps(uint64_t s1, uint64_t n1, uint64_t s2, uint64_t n2)
+{
+	return n1 && n2 && s1 < s2 + n2 && s2 < s1 + n1;
+}
+
+static char *sr_path(const struct sr_range *r)
+{
+	_cleanup_free_ char *name = NULL;
+
+	assert_true(asprintf(&name, "0x%" PRIx64, r->start) > 0);
+	return path_of(OBJECT_SOFTRESERVED, name);
+}
+
+/* dax_hmem's devices are children of an "hmem.N" platform device. */
+static bool is_hmem_dax(const char *syspath)
+{
+	const char *last = strrchr(syspath, '/');
+	const char *parent = last;
+
+	while (parent && parent > syspath && parent[-1] != '/')
+		parent--;
+	return parent && last - parent > 5 && strncmp(parent, "hmem.", 5) == 0;
+}
+
+/* The Soft Reserved range dax_hmem made a recorded dax device of ("/": none). */
+static char *dax_soft_reserved(struct fixture *f, const char *syspath, uint64_t start)
+{
+	_cleanup_free_ struct sr_range *srs = NULL;
+	size_t n;
+
+	if (!is_hmem_dax(syspath))
+		return strdup("/");
+	srs = fixture_soft_reserved(f, &n);
+	for (size_t i = 0; i < n; i++)
+		if (start >= srs[i].start && start - srs[i].start < srs[i].size)
+			return sr_path(&srs[i]);
+	fail_msg("dax_hmem device %s lies in no Soft Reserved range of the fixture", syspath);
+	return NULL;
+}
+
 /* The region a dax device's recorded path runs through ("" if none). */
 static char *region_in_path(const char *syspath)
 {
@@ -825,7 +919,7 @@ static size_t check_daxes(struct fixture *f, char **objects)
 		_cleanup_free_ char *sys = syspath_of(f, "dax", *d);
 		_cleanup_free_ char *size = NULL, *res = NULL, *node = NULL, *driver = NULL;
 		_cleanup_free_ char *path = NULL, *mode = NULL, *region = NULL, *want_region = NULL;
-		_cleanup_free_ char *rname = NULL;
+		_cleanup_free_ char *rname = NULL, *sr = NULL, *want_sr = NULL;
 
 		/* Only dax devices; a region's seed device has no capacity. */
 		size = fixture_bed_recorded(f->bed, sys, "A: size");
@@ -851,38 +945,129 @@ static size_t check_daxes(struct fixture *f, char **objects)
 		want_region = *rname ? path_of(OBJECT_REGION, rname) : strdup("/");
 		region = get_str(&f->env, path, OBJECT_DAX, "Region");
 		assert_string_equal(region, want_region);
+		sr = get_str(&f->env, path, OBJECT_DAX, "SoftReservedRange");
+		want_sr = dax_soft_reserved(f, sys, strtoull(res, NULL, 0));
+		assert_string_equal(sr, want_sr);
 	}
 	assert_int_equal(count_iface(objects, iface_of(OBJECT_DAX)), n);
 	return n;
 }
 
+/* Root decoders (regions) of the JSON that overlap @r, as sorted bus paths. */
+static char **json_overlapping(struct fixture *f, const struct sr_range *r, bool regions)
+{
+	struct json_object *rds = list_section(f->list, "root decoders");
+	char **l = NULL;
+
+	for (size_t i = 0; rds && i < json_object_array_length(rds); i++) {
+		struct json_object *rd = json_object_array_get_idx(rds, i);
+		struct json_object *regs = json_regions(rd);
+
+		if (!regions) {
+			if (overlaps(r->start, r->size, json_u64(rd, "resource", 0),
+				     json_u64(rd, "size", 0))) {
+				_cleanup_free_ char *p = path_of(OBJECT_WINDOW, json_str(rd, "decoder"));
+
+				assert_int_equal(strv_extend(&l, p), 0);
+			}
+			continue;
+		}
+		for (size_t k = 0; regs && k < json_object_array_length(regs); k++) {
+			struct json_object *rg = json_object_array_get_idx(regs, k);
+
+			if (overlaps(r->start, r->size, json_u64(rg, "resource", 0),
+				     json_u64(rg, "size", 0))) {
+				_cleanup_free_ char *p = path_of(OBJECT_REGION, json_str(rg, "region"));
+
+				assert_int_equal(strv_extend(&l, p), 0);
+			}
+		}
+	}
+	strv_sort(l);
+	return l;
+}
+
+/* Does a recorded dax_hmem device lie in @r? */
+static bool hmem_dax_in(struct fixture *f, const struct sr_range *r)
+{
+	_cleanup_(strv_freep) char **names = fixture_bed_devices(f->bed, "dax");
+
+	for (char **d = names; d && *d; d++) {
+		_cleanup_free_ char *sys = syspath_of(f, "dax", *d), *res = NULL;
+
+		if (!is_hmem_dax(sys))
+			continue;
+		res = fixture_bed_recorded(f->bed, sys, "A: resource");
+		if (res && strtoull(res, NULL, 0) - r->start < r->size)
+			return true;
+	}
+	return false;
+}
+
+static void check_one_soft_reserved(struct fixture *f, const struct sr_range *r)
+{
+	_cleanup_free_ char *path = sr_path(r), *owner = NULL;
+	_cleanup_(strv_freep) char **got = NULL, **want = NULL;
+	_cleanup_free_ char *wins = NULL;
+
+	assert_int_equal(get_u64(&f->env, path, OBJECT_SOFTRESERVED, "Start"), r->start);
+	assert_int_equal(get_u64(&f->env, path, OBJECT_SOFTRESERVED, "Size"), r->size);
+
+	/* The windows (regions) of cxl list it intersects, any order. */
+	got = get_strv(&f->env, path, OBJECT_SOFTRESERVED, "Windows");
+	want = json_overlapping(f, r, false);
+	strv_sort(got);
+	assert_strv_equal(got, want, path);
+	wins = join(want);
+	got = strv_free(got);
+	want = strv_free(want);
+	got = get_strv(&f->env, path, OBJECT_SOFTRESERVED, "Regions");
+	want = json_overlapping(f, r, true);
+	strv_sort(got);
+	assert_strv_equal(got, want, path);
+
+	/* dax_hmem made a device of it: the daemon must call it hmem's. */
+	owner = get_str(&f->env, path, OBJECT_SOFTRESERVED, "Owner");
+	if (hmem_dax_in(f, r))
+		assert_string_equal(owner, "hmem");
+	printf("# Soft Reserved 0x%" PRIx64 "+0x%" PRIx64 ": windows [%s], owner %s\n",
+	       r->start, r->size, wins ?: "", owner);
+	fflush(stdout);
+}
+
 static size_t check_soft_reserved(struct fixture *f, char **objects)
 {
-	_cleanup_free_ char *iomem_path = fixture_bed_file(f->bed, "iomem");
-	char line[256];
-	size_t n = 0;
-	FILE *io;
+	_cleanup_free_ struct sr_range *srs = NULL;
+	size_t n;
 
-	io = fopen(iomem_path, "re");
-	assert_non_null(io);
-	while (fgets(line, sizeof(line), io)) {
-		unsigned long long s, e;
-		char name[64];
-		_cleanup_free_ char *sr = NULL, *path = NULL;
+	srs = fixture_soft_reserved(f, &n);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *path = sr_path(&srs[i]);
 
-		if (sscanf(line, " %llx-%llx : %63[^\n]", &s, &e, name) != 3 ||
-		    strcmp(name, "Soft Reserved") != 0)
-			continue;
-		n++;
-		assert_true(asprintf(&sr, "0x%llx", s) > 0);
-		path = path_of(OBJECT_SOFTRESERVED, sr);
 		if (!has_object(objects, path, iface_of(OBJECT_SOFTRESERVED)))
-			fail_msg("Soft Reserved range %s of the fixture is not on the bus", sr);
-		assert_int_equal(get_u64(&f->env, path, OBJECT_SOFTRESERVED, "Start"), s);
-		assert_int_equal(get_u64(&f->env, path, OBJECT_SOFTRESERVED, "Size"), e - s + 1);
+			fail_msg("Soft Reserved range %s of the fixture is not on the bus", path);
+		check_one_soft_reserved(f, &srs[i]);
 	}
-	fclose(io);
 	assert_int_equal(count_iface(objects, iface_of(OBJECT_SOFTRESERVED)), n);
+	return n;
+}
+
+/* Regions of the recording with capacity (not seeds): cxl list must have them all. */
+static size_t recorded_regions(struct fixture *f)
+{
+	_cleanup_(strv_freep) char **names = fixture_bed_devices(f->bed, "cxl");
+	size_t n = 0;
+
+	for (char **d = names; d && *d; d++) {
+		_cleanup_free_ char *sys = NULL, *size = NULL;
+
+		if (strncmp(*d, "region", 6) != 0)
+			continue;
+		sys = syspath_of(f, "cxl", *d);
+		size = fixture_bed_recorded(f->bed, sys, "A: size");
+		if (size && strtoull(size, NULL, 0) > 0)
+			n++;
+	}
 	return n;
 }
 
@@ -902,14 +1087,19 @@ static void test_tree_matches_fixture(void **state)
 
 	/* Nothing else: every managed object was one of those above. */
 	assert_int_equal(strv_length(objects), memdevs + windows + regions + daxes + srs);
-	/* And the comparison compared something. */
+	/*
+	 * And the comparison compared something: a CXL recording has memdevs
+	 * and windows; the regions are all the sized ones umockdev recorded
+	 * (none on the qemu fixture); every fixture onlined a dax device;
+	 * the Soft Reserved ranges are the iomem's (none on cxltest).
+	 */
 	assert_true(memdevs > 0);
 	assert_true(windows > 0);
-	assert_true(regions > 0);
+	assert_int_equal(regions, recorded_regions(f));
 	assert_true(daxes > 0);
 	printf("# fixture %s: %zu memdevs, %zu windows, %zu regions, %zu dax devices, "
-	       "%zu Soft Reserved ranges match\n", FIXTURE, memdevs, windows, regions, daxes,
-	       srs);
+	       "%zu Soft Reserved ranges match\n", fixture_name(), memdevs, windows, regions,
+	       daxes, srs);
 	fflush(stdout);
 
 	stop_daemon(f);
@@ -1058,7 +1248,7 @@ static void test_uevent_change(void **state)
 	stop_daemon(f);
 }
 
-/* A memdev of the fixture that a region maps. */
+/* A memdev of the fixture that a region maps; NULL if none does. */
 static char *region_memdev(struct fixture *f)
 {
 	struct json_object *mds = list_section(f->list, "memdevs");
@@ -1070,8 +1260,38 @@ static char *region_memdev(struct fixture *f)
 		if (regions)
 			return strdup(name);
 	}
-	fail_msg("no memdev of the fixture is in a region");
 	return NULL;
+}
+
+/*
+ * Change memdev @name's firmware version to @fw with a change uevent, and
+ * return how many refreshes of each kind the daemon logged for it.
+ */
+static void change_memdev(struct fixture *f, const char *name, const char *fw,
+			  size_t *ret_whole, size_t *ret_one)
+{
+	_cleanup_free_ char *sys = syspath_of(f, "cxl", name);
+	_cleanup_free_ char *path = path_of(OBJECT_MEMDEV, name), *want = NULL;
+	size_t whole = count_log(&f->env, REFRESH_WHOLE), one = count_log(&f->env, REFRESH_ONE);
+
+	assert_true(asprintf(&want, "FirmwareVersion=%s", fw) > 0);
+	assert_int_equal(fixture_bed_set_attribute(f->bed, sys, "firmware_version", fw), 0);
+	fixture_bed_uevent(f->bed, sys, "change");
+	if (!wait_signal(&f->env, SIG_CHANGED, path, MEMDEV_IFACE, want)) {
+		dump_log(&f->env);
+		fail_msg("no PropertiesChanged(%s) for %s after a change uevent", want, path);
+	}
+	*ret_whole = count_log(&f->env, REFRESH_WHOLE) - whole;
+	*ret_one = count_log(&f->env, REFRESH_ONE) - one;
+}
+
+static void start_daemon_watched(struct fixture *f)
+{
+	start_daemon(f);
+	watch_signals(&f->env);
+	pump(&f->env, 100);
+	/* The startup snapshot. */
+	assert_int_equal(count_log(&f->env, REFRESH_WHOLE), 1);
 }
 
 /*
@@ -1079,41 +1299,34 @@ static char *region_memdev(struct fixture *f)
  * needs the whole walk (its region's targets may have changed too), and
  * gets it: both say so in the debug log, and both signal the same way.
  */
-static void test_uevent_memdev_refresh_kinds(void **state)
+static void test_uevent_spare_memdev_refreshes_one(void **state)
 {
 	struct fixture *f = *state;
-	_cleanup_free_ char *spare = spare_memdev(f), *mapped = region_memdev(f);
-	_cleanup_free_ char *spare_sys = syspath_of(f, "cxl", spare);
-	_cleanup_free_ char *mapped_sys = syspath_of(f, "cxl", mapped);
-	_cleanup_free_ char *spare_path = path_of(OBJECT_MEMDEV, spare);
-	_cleanup_free_ char *mapped_path = path_of(OBJECT_MEMDEV, mapped);
-	const char *whole = "Refreshed the topology (all of it)";
-	const char *one = "Refreshed the topology (1 memdevs)";
-	size_t n_whole, n_one;
+	_cleanup_free_ char *spare = spare_memdev(f);
+	size_t whole, one;
 
-	start_daemon(f);
-	watch_signals(&f->env);
-	pump(&f->env, 100);
-	n_whole = count_log(&f->env, whole);
-	n_one = count_log(&f->env, one);
-	assert_int_equal(n_whole, 1);	/* the startup snapshot */
+	start_daemon_watched(f);
+	change_memdev(f, spare, "kind-1", &whole, &one);
+	assert_int_equal(one, 1);
+	assert_int_equal(whole, 0);
+	stop_daemon(f);
+}
 
-	assert_int_equal(fixture_bed_set_attribute(f->bed, spare_sys, "firmware_version",
-						   "kind-1"), 0);
-	fixture_bed_uevent(f->bed, spare_sys, "change");
-	assert_true(wait_signal(&f->env, SIG_CHANGED, spare_path, MEMDEV_IFACE,
-				"FirmwareVersion=kind-1") > 0);
-	assert_int_equal(count_log(&f->env, one), n_one + 1);
-	assert_int_equal(count_log(&f->env, whole), n_whole);
+static void test_uevent_mapped_memdev_refreshes_all(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *mapped = region_memdev(f);
+	size_t whole, one;
 
-	assert_int_equal(fixture_bed_set_attribute(f->bed, mapped_sys, "firmware_version",
-						   "kind-2"), 0);
-	fixture_bed_uevent(f->bed, mapped_sys, "change");
-	assert_true(wait_signal(&f->env, SIG_CHANGED, mapped_path, MEMDEV_IFACE,
-				"FirmwareVersion=kind-2") > 0);
-	assert_int_equal(count_log(&f->env, whole), n_whole + 1);
-	assert_int_equal(count_log(&f->env, one), n_one + 1);
-
+	if (!mapped) {
+		printf("# fixture %s: no region maps a memdev\n", fixture_name());
+		fflush(stdout);
+		skip();
+	}
+	start_daemon_watched(f);
+	change_memdev(f, mapped, "kind-2", &whole, &one);
+	assert_int_equal(whole, 1);
+	assert_int_equal(one, 0);
 	stop_daemon(f);
 }
 
@@ -1242,12 +1455,15 @@ int main(int argc, char *argv[])
 		cmocka_unit_test_setup_teardown(test_tree_matches_fixture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_remove_add, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_change, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_uevent_memdev_refresh_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uevent_spare_memdev_refreshes_one, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_uevent_mapped_memdev_refreshes_all, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_burst_one_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uevent_latency_reported, setup, teardown),
 	};
 
-	if (fixture_bed_preload_self(argv) < 0)
+	if (fixture_bed_preload_self(argv) < 0 || bus_tap_skips_as_ok() < 0)
 		return EXIT_FAILURE;
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
