@@ -71,3 +71,15 @@ int bus_env_timeout_ms(int base_ms);
  * which re-executes); the child is drained and reaped at exit.
  */
 int bus_tap_skips_as_ok(void);
+
+/*
+ * Call @iface.@member on @path of org.cxlmemd1 as uid/gid @uid (0: root)
+ * from a child process with a connection of its own; @append (may be
+ * NULL) adds the arguments, @interactive allows interactive
+ * authorization. Returns the D-Bus error name, or "ok"; free() it. NULL
+ * if the child could not make the call at all.
+ */
+typedef int (*bus_append_fn)(sd_bus_message *m, const void *userdata);
+char *bus_env_call_as(struct bus_env *e, uid_t uid, bool interactive, const char *path,
+		      const char *iface, const char *member, bus_append_fn append,
+		      const void *userdata);

@@ -13,7 +13,6 @@
  * be the same before and after.
  */
 #include <errno.h>
-#include <grp.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -155,59 +154,20 @@ static char *model_dump(sd_bus *bus)
 	return buf;
 }
 
-/*
- * Call @iface.@member on @path as uid/gid @uid in a child process; the
- * D-Bus error name (or "" for success) comes back through a pipe.
- */
+static int append_sig(sd_bus_message *m, const void *sig)
+{
+	return append_defaults(m, sig);
+}
+
+/* Call @iface.@member on @path as @uid with default arguments for @sig. */
 static char *call_as(struct ctx *c, uid_t uid, const char *path, const char *iface,
 		     const char *member, const char *sig)
 {
-	char buf[256] = "";
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
+	char *got = bus_env_call_as(&c->env, uid, false, path, iface, member, append_sig, sig);
 
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		sd_bus_error error = SD_BUS_ERROR_NULL;
-		sd_bus_message *m = NULL, *reply = NULL;
-		sd_bus *bus = NULL;
-		const char *out;
-		int r;
-
-		/* no cmocka in here: a failure must end this process, not resume the suite */
-		signal(SIGSEGV, SIG_DFL);
-		signal(SIGABRT, SIG_DFL);
-		signal(SIGBUS, SIG_DFL);
-		close(fds[0]);
-		if (uid != 0 && (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)) {
-			perror("dropping to nobody");
-			_exit(2);
-		}
-		if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, c->env.address) < 0 ||
-		    sd_bus_set_bus_client(bus, 1) < 0 || sd_bus_start(bus) < 0)
-			_exit(3);
-		if (sd_bus_message_new_method_call(bus, &m, CXLMEMD_BUS_NAME, path, iface,
-						   member) < 0 || append_defaults(m, sig) < 0) {
-			fprintf(stderr, "building %s.%s(%s) failed\n", iface, member, sig ? sig : "");
-			_exit(4);
-		}
-		r = sd_bus_call(bus, m, 10 * 1000 * 1000, &error, &reply);
-		out = r >= 0 ? "ok" : error.name ? error.name : strerror(-r);
-		if (write(fds[1], out, strlen(out)) < 0)
-			_exit(5);
-		_exit(0);
-	}
-	close(fds[1]);
-	n = read(fds[0], buf, sizeof(buf) - 1);
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("client for %s.%s failed (status 0x%x)", iface, member, (unsigned)status);
-	buf[n > 0 ? n : 0] = '\0';
-	return strdup(buf);
+	if (!got)
+		fail_msg("the client for %s.%s failed", iface, member);
+	return got;
 }
 
 static int setup(void **state)

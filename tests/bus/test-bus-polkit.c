@@ -18,7 +18,6 @@
  *    holds its answer while root reads a property).
  */
 #include <errno.h>
-#include <grp.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -133,53 +132,21 @@ static void *serve(void *userdata)
 	return NULL;
 }
 
+static int append_owner(sd_bus_message *m, const void *owner)
+{
+	return sd_bus_message_append(m, "sb", (const char *)owner, 0);
+}
+
 /* Call SetOwner(@owner, false) on RANGE as @uid; the error name or "ok". */
 static char *set_owner_as(struct ctx *c, uid_t uid, bool interactive, const char *owner)
 {
-	char buf[256] = "";
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
+	char *got = bus_env_call_as(&c->env, uid, interactive, RANGE,
+				    "org.cxlmemd1.SoftReservedRange", "SetOwner", append_owner,
+				    owner);
 
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		sd_bus_error error = SD_BUS_ERROR_NULL;
-		sd_bus_message *m = NULL, *reply = NULL;
-		sd_bus *bus = NULL;
-		const char *out;
-		int r;
-
-		signal(SIGSEGV, SIG_DFL);
-		signal(SIGABRT, SIG_DFL);
-		close(fds[0]);
-		if (uid != 0 && (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0))
-			_exit(2);
-		if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, c->env.address) < 0 ||
-		    sd_bus_set_bus_client(bus, 1) < 0 || sd_bus_start(bus) < 0)
-			_exit(3);
-		(void)sd_bus_set_allow_interactive_authorization(bus, interactive);
-		if (sd_bus_message_new_method_call(bus, &m, CXLMEMD_BUS_NAME, RANGE,
-						   "org.cxlmemd1.SoftReservedRange",
-						   "SetOwner") < 0 ||
-		    sd_bus_message_append(m, "sb", owner, 0) < 0)
-			_exit(4);
-		r = sd_bus_call(bus, m, 20 * 1000 * 1000, &error, &reply);
-		if (r < 0 && getenv("TEST_DEBUG"))
-			fprintf(stderr, "SetOwner: %s\n", error.message ? error.message : "");
-		out = r >= 0 ? "ok" : error.name ? error.name : strerror(-r);
-		if (write(fds[1], out, strlen(out)) < 0)
-			_exit(5);
-		_exit(0);
-	}
-	close(fds[1]);
-	n = read(fds[0], buf, sizeof(buf) - 1);
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	buf[n > 0 ? n : 0] = '\0';
-	return strdup(buf);
+	if (!got)
+		fail_msg("the SetOwner client failed");
+	return got;
 }
 
 static void set_verdict(enum verdict v, unsigned hold_ms)
