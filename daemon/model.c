@@ -141,8 +141,8 @@ void *model_find(const struct model *m, enum object_type t, const char *name)
 {
 	const char *key = name;
 
-	if (!name)
-		return NULL;
+	if (!name || !model_count(m, t))
+		return NULL;	/* (bsearch() of a NULL array is undefined even empty) */
 	/* bsearch compares the key like an element: a pointer to the name. */
 	return bsearch(&key, *array_slot(m, t), model_count(m, t), type_infos[t].size,
 		       cmp_names);

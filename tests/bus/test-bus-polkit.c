@@ -308,6 +308,9 @@ static int teardown(void **state)
 	struct ctx *c = *state;
 	int status;
 
+	if (!c)
+		return -1;	/* setup failed and said why */
+
 	kill(c->env.daemon_pid, SIGTERM);
 	status = bus_env_wait_daemon(&c->env, bus_env_timeout_ms(5000));
 	atomic_store(&fake.stop, true);
