@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <systemd/sd-event.h>
 
 #include "bus-json.h"
 #include "ctl.h"
@@ -200,4 +203,45 @@ void ctl_print_json(struct json_object *j)
 {
 	puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+/*
+ * Serve the connection (signals, the lease it holds) until SIGINT or
+ * SIGTERM. The signals are blocked and taken by sd-event as a signalfd:
+ * a flag set by a handler and checked before poll() would miss a Ctrl-C
+ * that lands between the check and the poll, and wait forever.
+ */
+int ctl_run_until_signal(struct ctl *c)
+{
+	sd_event *event = NULL;
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	r = sd_event_default(&event);
+	if (r >= 0)
+		r = sd_event_add_signal(event, NULL, SIGINT, on_stop, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(event, NULL, SIGTERM, on_stop, NULL);
+	if (r >= 0)
+		r = sd_bus_attach_event(c->bus, event, SD_EVENT_PRIORITY_NORMAL);
+	/* Losing the bus ends the loop with a non-zero code, not a hang. */
+	if (r >= 0)
+		r = sd_bus_set_exit_on_disconnect(c->bus, true);
+	if (r >= 0)
+		r = sd_event_loop(event);
+	if (r > 0)
+		r = -ECONNRESET;
+	sd_bus_detach_event(c->bus);
+	sd_event_unref(event);
+	return r;
 }

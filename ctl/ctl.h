@@ -48,5 +48,11 @@ enum ctl_exit verb_monitor(struct ctl *c);
 enum ctl_exit verb_poison_list(struct ctl *c);
 enum ctl_exit verb_ownership_explain(struct ctl *c);
 
+/*
+ * Serve the bus until SIGINT or SIGTERM (monitor, attach --hold).
+ * 0, or < 0 if the bus was lost.
+ */
+int ctl_run_until_signal(struct ctl *c);
+
 /* Print @j for --json (one line, no trailing spaces). */
 void ctl_print_json(struct json_object *j);

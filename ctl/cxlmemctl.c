@@ -217,34 +217,6 @@ static enum ctl_exit verb_online_offline(struct ctl *c)
 	return done(r);
 }
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	stop_requested = sig;
-}
-
-static void catch_stop_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-
-	/* No SA_RESTART: sd_bus_wait() must return on Ctrl-C. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-/* Keep the connection (and so the lease) alive until a signal. */
-static void hold_until_signal(struct ctl *c)
-{
-	catch_stop_signals();
-	while (!stop_requested) {
-		if (sd_bus_process(c->bus, NULL) > 0)
-			continue;
-		if (sd_bus_wait(c->bus, UINT64_MAX) < 0 && errno != EINTR && !stop_requested)
-			break;
-	}
-}
-
 static enum ctl_exit run_command(char **command)
 {
 	pid_t pid = fork();
@@ -285,9 +257,10 @@ static enum ctl_exit verb_attach(struct ctl *c)
 			printf("Holding lease %s on %s%s.\n", lease, strrchr(region, '/') + 1,
 			       c->args->hold ? " until Ctrl-C" : " while the command runs");
 		fflush(stdout);
-		if (c->args->hold)
-			hold_until_signal(c);
-		else
+		if (c->args->hold) {
+			if (ctl_run_until_signal(c) < 0)
+				fprintf(stderr, "Lost the bus: the lease went with it.\n");
+		} else
 			e = run_command(c->args->command);
 		/* The lease goes with our connection; Detach says so at once. */
 		(void)ctl_call(c, region, IFACE("Region"), "Detach", NULL, "s", lease);

@@ -5,7 +5,6 @@
  * And ownership explain, which prints the daemon's decision JSON.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,13 +12,6 @@
 #include "bus-json.h"
 #include "ctl.h"
 #include "table.h"
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = sig;
-}
 
 static const char *event_name(const char *member)
 {
@@ -114,7 +106,6 @@ static int on_bus_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 enum ctl_exit verb_monitor(struct ctl *c)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	int r;
 
 	r = sd_bus_add_match(c->bus, NULL,
@@ -124,26 +115,14 @@ enum ctl_exit verb_monitor(struct ctl *c)
 		fprintf(stderr, "Cannot follow cxlmemd's signals: %s\n", strerror(-r));
 		return CTL_EXIT_FAILED;
 	}
-	/* No SA_RESTART: sd_bus_wait() must return on Ctrl-C. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (!c->args->json && c->args->legend) {
 		printf("Monitoring cxlmemd's signals; Ctrl-C to stop.\n");
 		fflush(stdout);
 	}
-	while (!stop) {
-		r = sd_bus_process(c->bus, NULL);
-		if (r < 0) {
-			fprintf(stderr, "Lost the bus: %s\n", strerror(-r));
-			return CTL_EXIT_UNREACHABLE;
-		}
-		if (r > 0)
-			continue;
-		r = sd_bus_wait(c->bus, UINT64_MAX);
-		if (r < 0 && r != -EINTR) {
-			fprintf(stderr, "Lost the bus: %s\n", strerror(-r));
-			return CTL_EXIT_UNREACHABLE;
-		}
+	r = ctl_run_until_signal(c);
+	if (r < 0) {
+		fprintf(stderr, "Lost the bus: %s\n", strerror(-r));
+		return CTL_EXIT_UNREACHABLE;
 	}
 	return CTL_EXIT_OK;
 }
