@@ -16,6 +16,11 @@
  * scenario daemon-ctl-cxltest proves them on a real kernel.
  *
  * monitor needs a uevent injected while it runs, so it is tested here.
+ *
+ * With CXLMEMCTL_WRAPPER set (e.g. to valgrind --error-exitcode=99
+ * --leak-check=full ...), cxlmemctl runs under that command, and its
+ * leaks and invalid accesses change the exit status every check
+ * compares (meson test ctl-client-valgrind).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -43,6 +48,31 @@ struct fixture {
 	struct fixture_bed *bed;
 };
 
+/*
+ * With a wrapper, CXLMEMCTL_BINARY becomes a script in the bus
+ * directory that runs the real one under it.
+ */
+static int wrap_client(struct fixture *f)
+{
+	const char *w = getenv("CXLMEMCTL_WRAPPER");
+	static char path[160], *bin;
+	FILE *out;
+
+	/* The real binary: each test's setup replaces the variable. */
+	if (!bin && getenv("CXLMEMCTL_BINARY"))
+		bin = strdup(getenv("CXLMEMCTL_BINARY"));
+	if (!w || !*w || !bin)
+		return 0;
+	snprintf(path, sizeof(path), "%s/cxlmemctl-wrapped", f->env.dir);
+	out = fopen(path, "we");
+	if (!out)
+		return -errno;
+	fprintf(out, "#!/bin/sh\nexec %s %s \"$@\"\n", w, bin);
+	if (fclose(out) != 0 || chmod(path, 0755) < 0)
+		return -errno;
+	return setenv("CXLMEMCTL_BINARY", path, 1) < 0 ? -errno : 0;
+}
+
 static int setup(void **state)
 {
 	static struct fixture f;
@@ -52,7 +82,7 @@ static int setup(void **state)
 		return -1;
 	}
 	/* uid 65534 must reach the socket for the authorization checks. */
-	if (chmod(f.env.dir, 0755) < 0)
+	if (chmod(f.env.dir, 0755) < 0 || wrap_client(&f) < 0)
 		return -1;
 	*state = &f;
 	return 0;
@@ -104,6 +134,39 @@ static void client_env(struct fixture *f)
 	setenv("DBUS_SYSTEM_BUS_ADDRESS", f->env.address, 1);
 	unsetenv("LD_PRELOAD");
 	unsetenv("UMOCKDEV_DIR");
+}
+
+/* cxlmemctl ARGS... with stdout and stderr to /dev/null: its exit status. */
+static int ctl_status(struct fixture *f, char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		client_env(f);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execv(getenv("CXLMEMCTL_BINARY"), argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* A bus without cxlmemd: "not reachable", for reading and changing. */
+static void test_no_daemon(void **state)
+{
+	struct fixture *f = *state;
+	char *const status[] = { "cxlmemctl", "status", NULL };
+	char *const reload[] = { "cxlmemctl", "policy", "reload", NULL };
+
+	assert_false(bus_env_name_has_owner(&f->env, BUS_NAME));
+	assert_int_equal(ctl_status(f, status), 6);
+	assert_int_equal(ctl_status(f, reload), 6);
 }
 
 static void test_verbs(void **state)
@@ -276,6 +339,7 @@ static void test_monitor_lines(void **state)
 int main(int argc, char *argv[])
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_no_daemon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verbs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_lines, setup, teardown),
