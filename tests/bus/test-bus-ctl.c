@@ -23,6 +23,7 @@
  * compares (meson test ctl-client-valgrind).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -37,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "bus-harness.h"
 #include "fixture-bed.h"
@@ -73,11 +75,11 @@ static int wrap_client(struct fixture *f)
 	return setenv("CXLMEMCTL_BINARY", path, 1) < 0 ? -errno : 0;
 }
 
-static int setup(void **state)
+static int setup_fixture(void **state, const char *name)
 {
 	static struct fixture f;
 
-	if (bus_env_start(&f.env) < 0 || fixture_bed_new("cxltest", &f.bed) < 0) {
+	if (bus_env_start(&f.env) < 0 || fixture_bed_new(name, &f.bed) < 0) {
 		bus_env_stop(&f.env);
 		return -1;
 	}
@@ -86,6 +88,17 @@ static int setup(void **state)
 		return -1;
 	*state = &f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_fixture(state, "cxltest");
+}
+
+/* QEMU's recording: the one with Soft Reserved ranges. */
+static int setup_qemu(void **state)
+{
+	return setup_fixture(state, "qemu");
 }
 
 static int teardown(void **state)
@@ -155,6 +168,71 @@ static int ctl_status(struct fixture *f, char *const argv[])
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+/* cxlmemctl ARGS...: its exit status, stdout into @buf. */
+static int ctl_output(struct fixture *f, char *const argv[], char *buf, size_t size)
+{
+	int p[2], status;
+	size_t have = 0;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		client_env(f);
+		dup2(p[1], STDOUT_FILENO);
+		execv(getenv("CXLMEMCTL_BINARY"), argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (have + 1 < size && (n = read(p[0], buf + have, size - 1 - have)) > 0)
+		have += (size_t)n;
+	buf[have] = '\0';
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static int jq_check(const char *json, const char *filter);
+
+/*
+ * ownership set can succeed on a recording (a runtime override changes
+ * the policy, not the kernel): explain must then say the range asked
+ * for that owner because of SetOwner.
+ */
+static void test_ownership_set(void **state)
+{
+	struct fixture *f = *state;
+	char *const ranges[] = { "cxlmemctl", "--json", "list", "ranges", NULL };
+	char *const explain[] = { "cxlmemctl", "--json", "ownership", "explain", NULL };
+	char buf[65536], filter[256], start[32];
+	struct json_object *list;
+
+	start_daemon(f);
+	assert_int_equal(ctl_output(f, ranges, buf, sizeof(buf)), 0);
+	list = json_tokener_parse(buf);
+	assert_non_null(list);
+	assert_true(json_object_array_length(list) > 0);
+	snprintf(start, sizeof(start), "0x%" PRIx64,
+		 json_object_get_uint64(json_object_object_get(json_object_array_get_idx(list, 0),
+							      "Start")));
+	json_object_put(list);
+	{
+		char *const set[] = { "cxlmemctl", "ownership", "set", start, "hmem", NULL };
+		char *const bad[] = { "cxlmemctl", "ownership", "set", start, "nvidia", NULL };
+
+		assert_int_equal(ctl_output(f, set, buf, sizeof(buf)), 0);
+		assert_int_equal(ctl_output(f, bad, buf, sizeof(buf)), 2);
+	}
+	assert_int_equal(ctl_output(f, explain, buf, sizeof(buf)), 0);
+	snprintf(filter, sizeof(filter),
+		 ".ranges[] | select(.start == \"%s\") | .asked == \"hmem\" and "
+		 "(.origin | contains(\"SetOwner\"))", start);
+	assert_int_equal(jq_check(buf, filter), 0);
 }
 
 /* A bus without cxlmemd: "not reachable", for reading and changing. */
@@ -343,6 +421,7 @@ int main(int argc, char *argv[])
 		cmocka_unit_test_setup_teardown(test_verbs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ownership_set, setup_qemu, teardown),
 	};
 
 	if (fixture_bed_preload_self(argv) < 0 || bus_tap_skips_as_ok() < 0)
