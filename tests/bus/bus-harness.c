@@ -464,3 +464,30 @@ char *bus_env_call_as(struct bus_env *e, uid_t uid, bool interactive, const char
 	buf[n > 0 ? n : 0] = '\0';
 	return strdup(buf);
 }
+
+int bus_env_wait_name(struct bus_env *e, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+
+	while (!bus_env_name_has_owner(e, "org.cxlmemd1")) {
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		usleep(20 * 1000);
+	}
+	return 0;
+}
+
+int bus_env_stop_daemon(struct bus_env *e)
+{
+	int status;
+
+	if (kill(e->daemon_pid, SIGTERM) < 0)
+		return -1;
+	status = bus_env_wait_daemon(e, bus_env_timeout_ms(5000));
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	fprintf(stderr, "bus-harness: cxlmemd did not exit 0 on SIGTERM (wait status 0x%x%s)\n",
+		(unsigned)status, status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 99 ?
+					  ": valgrind reported errors or leaks" : "");
+	return -1;
+}

@@ -83,3 +83,12 @@ typedef int (*bus_append_fn)(sd_bus_message *m, const void *userdata);
 char *bus_env_call_as(struct bus_env *e, uid_t uid, bool interactive, const char *path,
 		      const char *iface, const char *member, bus_append_fn append,
 		      const void *userdata);
+
+/* Wait up to @timeout_ms for the daemon to own org.cxlmemd1: 0 or -ETIMEDOUT. */
+int bus_env_wait_name(struct bus_env *e, int timeout_ms);
+
+/*
+ * SIGTERM the daemon and wait for it: 0 if it exited 0, else -1 after
+ * saying how it ended on stderr (valgrind's verdict is exit 99).
+ */
+int bus_env_stop_daemon(struct bus_env *e);

@@ -216,14 +216,9 @@ static int setup(void **state)
 	/* the unprivileged client must reach the private bus's socket */
 	if (chmod(c.env.dir, 0755) < 0)
 		return -1;
-	r = bus_env_start_daemon(&c.env, env);
-	if (r < 0)
+	if (bus_env_start_daemon(&c.env, env) < 0 ||
+	    bus_env_wait_name(&c.env, bus_env_timeout_ms(20000)) < 0)
 		return -1;
-	for (int i = 0; !bus_env_name_has_owner(&c.env, CXLMEMD_BUS_NAME); i++) {
-		if (i * 20 > bus_env_timeout_ms(20000))
-			return -1;
-		usleep(20 * 1000);
-	}
 	*state = &c;
 	return 0;
 }
@@ -231,21 +226,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct ctx *c = *state;
-	int status;
+	int r;
 
 	if (!c)
 		return -1;	/* setup failed and said why */
-
-	kill(c->env.daemon_pid, SIGTERM);
-	status = bus_env_wait_daemon(&c->env, bus_env_timeout_ms(5000));
+	r = bus_env_stop_daemon(&c->env);
 	bus_env_stop(&c->env);
 	fixture_bed_free(c->bed);
 	unlink(c->iomem);
-	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "cxlmemd did not exit 0 (status 0x%x)\n", (unsigned)status);
-		return -1;
-	}
-	return 0;
+	return r;
 }
 
 static void test_every_changing_method_denied(void **state)

@@ -15,11 +15,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -31,81 +29,22 @@
 #include <cmocka.h>
 
 #include "bus-harness.h"
+#include "fake-polkit.h"
 
-#define BUS_NAME "org.cxlmemd1"
 #define NOBODY 65534
-
-static const char extra_policy[] =
-	"  <policy user=\"root\">\n"
-	"    <allow own=\"org.freedesktop.PolicyKit1\"/>\n"
-	"  </policy>\n"
-	"  <policy context=\"default\">\n"
-	"    <allow send_destination=\"org.freedesktop.PolicyKit1\"/>\n"
-	"  </policy>\n";
-
-enum verdict { YES, NO, CHALLENGE };
-
-static struct {
-	pthread_mutex_t lock;
-	enum verdict verdict;
-	unsigned int asked;
-	uint32_t flags;
-	atomic_bool stop;
-} fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 struct ctx {
 	struct bus_env env;
 	char iomem[64];
-	pthread_t thread;
-	sd_bus *polkit_bus;
+	struct fake_polkit *polkit;
 };
 
-static int check_authorization(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static struct fake_polkit_question last(struct ctx *c)
 {
-	const char *cancel;
-	uint32_t flags;
-	int yes, challenge, r;
+	struct fake_polkit_question q;
 
-	r = sd_bus_message_skip(m, "(sa{sv})sa{ss}");
-	if (r >= 0)
-		r = sd_bus_message_read(m, "us", &flags, &cancel);
-	if (r < 0)
-		return r;
-	pthread_mutex_lock(&fake.lock);
-	fake.asked++;
-	fake.flags = flags;
-	yes = fake.verdict == YES;
-	challenge = fake.verdict == CHALLENGE;
-	pthread_mutex_unlock(&fake.lock);
-	return sd_bus_reply_method_return(m, "(bba{ss})", yes, challenge, 0);
-}
-
-static const sd_bus_vtable authority_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("CheckAuthorization", "(sa{sv})sa{ss}us", "(bba{ss})",
-		      check_authorization, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_VTABLE_END
-};
-
-static void *serve(void *userdata)
-{
-	sd_bus *bus = userdata;
-
-	while (!atomic_load(&fake.stop)) {
-		while (sd_bus_process(bus, NULL) > 0)
-			;
-		sd_bus_wait(bus, 50 * 1000);
-	}
-	return NULL;
-}
-
-static void set_verdict(enum verdict v)
-{
-	pthread_mutex_lock(&fake.lock);
-	fake.verdict = v;
-	fake.asked = 0;
-	fake.flags = UINT32_MAX;
-	pthread_mutex_unlock(&fake.lock);
+	fake_polkit_last(c->polkit, &q);
+	return q;
 }
 
 /*
@@ -146,42 +85,46 @@ static int ctl_as_nobody(struct ctx *c, bool ask, char *err, size_t size)
 
 static void test_interactive_by_default(void **state)
 {
+	struct ctx *c = *state;
 	char err[1024];
 
-	set_verdict(YES);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_YES, 0);
 	/* Past authorization: the daemon's InvalidArgument, exit 2. */
-	assert_int_equal(ctl_as_nobody(*state, true, err, sizeof(err)), 2);
-	assert_int_equal(fake.asked, 1);
-	assert_int_equal(fake.flags, 1);	/* AllowUserInteraction */
+	assert_int_equal(ctl_as_nobody(c, true, err, sizeof(err)), 2);
+	assert_int_equal(last(c).asked, 1);
+	assert_int_equal(last(c).flags, 1);	/* AllowUserInteraction */
 }
 
 static void test_no_ask_password(void **state)
 {
+	struct ctx *c = *state;
 	char err[1024];
 
-	set_verdict(YES);
-	assert_int_equal(ctl_as_nobody(*state, false, err, sizeof(err)), 2);
-	assert_int_equal(fake.asked, 1);
-	assert_int_equal(fake.flags, 0);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_YES, 0);
+	assert_int_equal(ctl_as_nobody(c, false, err, sizeof(err)), 2);
+	assert_int_equal(last(c).asked, 1);
+	assert_int_equal(last(c).flags, 0);
 }
 
 static void test_denied(void **state)
 {
+	struct ctx *c = *state;
 	char err[1024];
 
-	set_verdict(NO);
-	assert_int_equal(ctl_as_nobody(*state, true, err, sizeof(err)), 4);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_NO, 0);
+	assert_int_equal(ctl_as_nobody(c, true, err, sizeof(err)), 4);
 	assert_non_null(strstr(err, "Not authorized to "));
 	assert_non_null(strstr(err, "(org.freedesktop.DBus.Error.AccessDenied)"));
 }
 
 static void test_password_not_asked(void **state)
 {
+	struct ctx *c = *state;
 	char err[1024];
 
-	set_verdict(CHALLENGE);
-	assert_int_equal(ctl_as_nobody(*state, false, err, sizeof(err)), 4);
-	assert_int_equal(fake.flags, 0);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_CHALLENGE, 0);
+	assert_int_equal(ctl_as_nobody(c, false, err, sizeof(err)), 4);
+	assert_int_equal(last(c).flags, 0);
 	assert_non_null(strstr(err, "Authentication is required to "));
 	assert_non_null(strstr(err, "(org.freedesktop.DBus.Error.InteractiveAuthorizationRequired)"));
 }
@@ -206,26 +149,12 @@ static int setup(void **state)
 	fclose(f);
 	snprintf(env_iomem, sizeof(env_iomem), "CXLMEMD_IOMEM=%s", c.iomem);
 
-	if (!getenv("CXLMEMCTL_BINARY") || bus_env_start_with(&c.env, extra_policy) < 0)
+	if (!getenv("CXLMEMCTL_BINARY") || bus_env_start_with(&c.env, fake_polkit_bus_policy) < 0)
 		return -1;
-	if (chmod(c.env.dir, 0755) < 0)
+	if (chmod(c.env.dir, 0755) < 0 || fake_polkit_start(c.env.address, &c.polkit) < 0 ||
+	    bus_env_start_daemon(&c.env, env) < 0 ||
+	    bus_env_wait_name(&c.env, bus_env_timeout_ms(20000)) < 0)
 		return -1;
-	if (sd_bus_new(&c.polkit_bus) < 0 || sd_bus_set_address(c.polkit_bus, c.env.address) < 0 ||
-	    sd_bus_set_bus_client(c.polkit_bus, 1) < 0 || sd_bus_start(c.polkit_bus) < 0 ||
-	    sd_bus_add_object_vtable(c.polkit_bus, NULL, "/org/freedesktop/PolicyKit1/Authority",
-				     "org.freedesktop.PolicyKit1.Authority", authority_vtable,
-				     NULL) < 0 ||
-	    sd_bus_request_name(c.polkit_bus, "org.freedesktop.PolicyKit1", 0) < 0)
-		return -1;
-	if (pthread_create(&c.thread, NULL, serve, c.polkit_bus) != 0)
-		return -1;
-	if (bus_env_start_daemon(&c.env, env) < 0)
-		return -1;
-	for (int i = 0; !bus_env_name_has_owner(&c.env, BUS_NAME); i++) {
-		if (i * 20 > bus_env_timeout_ms(20000))
-			return -1;
-		usleep(20 * 1000);
-	}
 	*state = &c;
 	return 0;
 }
@@ -233,22 +162,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct ctx *c = *state;
-	int status;
+	int r;
 
 	if (!c)
 		return -1;
-	kill(c->env.daemon_pid, SIGTERM);
-	status = bus_env_wait_daemon(&c->env, bus_env_timeout_ms(5000));
-	atomic_store(&fake.stop, true);
-	pthread_join(c->thread, NULL);
-	sd_bus_flush_close_unref(c->polkit_bus);
+	r = bus_env_stop_daemon(&c->env);
+	fake_polkit_stop(c->polkit);
 	bus_env_stop(&c->env);
 	unlink(c->iomem);
-	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "cxlmemd did not exit 0 (status 0x%x)\n", (unsigned int)status);
-		return -1;
-	}
-	return 0;
+	return r;
 }
 
 int main(void)

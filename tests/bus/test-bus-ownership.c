@@ -47,25 +47,16 @@ static void put(const char *path, const char *text)
 static void start(struct ctx *c)
 {
 	char *const env[] = { c->env_sys, c->env_etc, c->env_iomem, NULL };
-	int waited = 0;
 
 	assert_int_equal(bus_env_start_daemon(&c->env, env), 0);
-	while (!bus_env_name_has_owner(&c->env, CXLMEMD_BUS_NAME)) {
-		if (waited >= bus_env_timeout_ms(10000))
-			fail_msg("cxlmemd did not take its name");
-		usleep(20 * 1000);
-		waited += 20;
-	}
+	if (bus_env_wait_name(&c->env, bus_env_timeout_ms(10000)) < 0)
+		fail_msg("cxlmemd did not take its name");
 }
 
 static void stop(struct ctx *c)
 {
-	int status;
-
-	assert_int_equal(kill(c->env.daemon_pid, SIGTERM), 0);
-	status = bus_env_wait_daemon(&c->env, bus_env_timeout_ms(5000));
-	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("cxlmemd did not exit 0 on SIGTERM (status 0x%x)", status);
+	if (bus_env_stop_daemon(&c->env) < 0)
+		fail_msg("cxlmemd did not exit 0 on SIGTERM");
 }
 
 static int setup(void **state)

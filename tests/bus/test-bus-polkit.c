@@ -18,11 +18,9 @@
  *    holds its answer while root reads a property).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,102 +32,23 @@
 
 #include "bus-harness.h"
 #include "bus-interfaces.h"
+#include "fake-polkit.h"
 
 #define NOBODY 65534
 #define RANGE CXLMEMD_OBJECT_ROOT "/softreserved/0x100000000"
 
-static const char extra_policy[] =
-	"  <policy user=\"root\">\n"
-	"    <allow own=\"org.freedesktop.PolicyKit1\"/>\n"
-	"  </policy>\n"
-	"  <policy context=\"default\">\n"
-	"    <allow send_destination=\"org.freedesktop.PolicyKit1\"/>\n"
-	"  </policy>\n";
-
-enum verdict { YES, NO, CHALLENGE };
-
-static struct {
-	pthread_mutex_t lock;
-	enum verdict verdict;
-	unsigned hold_ms;		/* answer this late */
-	unsigned asked;
-	char action[128], subject[128];
-	uint32_t flags;
-	atomic_bool stop;
-} fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
 struct ctx {
 	struct bus_env env;
 	char iomem[64];
-	pthread_t thread;
-	sd_bus *polkit_bus;
+	struct fake_polkit *polkit;
 };
 
-static int check_authorization(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static struct fake_polkit_question last(struct ctx *c)
 {
-	const char *kind, *key, *name = "", *action, *cancel;
-	uint32_t flags;
-	unsigned hold;
-	int yes, challenge, r;
+	struct fake_polkit_question q;
 
-	r = sd_bus_message_enter_container(m, 'r', "sa{sv}");
-	if (r >= 0)
-		r = sd_bus_message_read(m, "s", &kind);
-	if (r >= 0)
-		r = sd_bus_message_enter_container(m, 'a', "{sv}");
-	while (r >= 0 && sd_bus_message_enter_container(m, 'e', "sv") > 0) {
-		r = sd_bus_message_read(m, "s", &key);
-		if (r >= 0 && !strcmp(key, "name"))
-			r = sd_bus_message_read(m, "v", "s", &name);
-		else if (r >= 0)
-			r = sd_bus_message_skip(m, "v");
-		if (r >= 0)
-			r = sd_bus_message_exit_container(m);
-	}
-	if (r >= 0)
-		r = sd_bus_message_exit_container(m);
-	if (r >= 0)
-		r = sd_bus_message_exit_container(m);
-	if (r >= 0)
-		r = sd_bus_message_read(m, "s", &action);
-	if (r >= 0)
-		r = sd_bus_message_skip(m, "a{ss}");
-	if (r >= 0)
-		r = sd_bus_message_read(m, "us", &flags, &cancel);
-	if (r < 0)
-		return r;
-
-	pthread_mutex_lock(&fake.lock);
-	fake.asked++;
-	snprintf(fake.action, sizeof(fake.action), "%s", action);
-	snprintf(fake.subject, sizeof(fake.subject), "%s:%s", kind, name);
-	fake.flags = flags;
-	yes = fake.verdict == YES;
-	challenge = fake.verdict == CHALLENGE;
-	hold = fake.hold_ms;
-	pthread_mutex_unlock(&fake.lock);
-	if (hold)
-		usleep(hold * 1000);
-	return sd_bus_reply_method_return(m, "(bba{ss})", yes, challenge, 0);
-}
-
-static const sd_bus_vtable authority_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("CheckAuthorization", "(sa{sv})sa{ss}us", "(bba{ss})",
-		      check_authorization, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_VTABLE_END
-};
-
-static void *serve(void *userdata)
-{
-	sd_bus *bus = userdata;
-
-	while (!atomic_load(&fake.stop)) {
-		while (sd_bus_process(bus, NULL) > 0)
-			;
-		sd_bus_wait(bus, 50 * 1000);
-	}
-	return NULL;
+	fake_polkit_last(c->polkit, &q);
+	return q;
 }
 
 static int append_owner(sd_bus_message *m, const void *owner)
@@ -149,38 +68,21 @@ static char *set_owner_as(struct ctx *c, uid_t uid, bool interactive, const char
 	return got;
 }
 
-static void set_verdict(enum verdict v, unsigned hold_ms)
-{
-	pthread_mutex_lock(&fake.lock);
-	fake.verdict = v;
-	fake.hold_ms = hold_ms;
-	pthread_mutex_unlock(&fake.lock);
-}
-
-static unsigned asked(void)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&fake.lock);
-	n = fake.asked;
-	pthread_mutex_unlock(&fake.lock);
-	return n;
-}
-
 static void test_yes(void **state)
 {
 	struct ctx *c = *state;
-	unsigned before = asked();
+	struct fake_polkit_question q;
 	char *got;
 
-	set_verdict(YES, 0);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_YES, 0);
 	got = set_owner_as(c, NOBODY, false, "bogus");
 	assert_string_equal(got, "org.cxlmemd1.Error.InvalidArgument");
 	free(got);
-	assert_int_equal(asked(), before + 1);
-	assert_string_equal(fake.action, "org.cxlmemd1.set-ownership");
-	assert_int_equal(strncmp(fake.subject, "system-bus-name::", 17), 0);
-	assert_int_equal(fake.flags, 0);
+	q = last(c);
+	assert_int_equal(q.asked, 1);
+	assert_string_equal(q.action, "org.cxlmemd1.set-ownership");
+	assert_int_equal(strncmp(q.subject, "system-bus-name::", 17), 0);
+	assert_int_equal(q.flags, 0);
 }
 
 static void test_no(void **state)
@@ -188,7 +90,7 @@ static void test_no(void **state)
 	struct ctx *c = *state;
 	char *got;
 
-	set_verdict(NO, 0);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_NO, 0);
 	got = set_owner_as(c, NOBODY, false, "bogus");
 	assert_string_equal(got, "org.freedesktop.DBus.Error.AccessDenied");
 	free(got);
@@ -199,29 +101,28 @@ static void test_challenge(void **state)
 	struct ctx *c = *state;
 	char *got;
 
-	set_verdict(CHALLENGE, 0);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_CHALLENGE, 0);
 	got = set_owner_as(c, NOBODY, false, "bogus");
 	assert_string_equal(got, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired");
 	free(got);
-	assert_int_equal(fake.flags, 0);
+	assert_int_equal(last(c).flags, 0);
 
 	got = set_owner_as(c, NOBODY, true, "bogus");
 	assert_string_equal(got, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired");
 	free(got);
-	assert_int_equal(fake.flags, 1);	/* AllowUserInteraction reached polkit */
+	assert_int_equal(last(c).flags, 1);	/* AllowUserInteraction reached polkit */
 }
 
 static void test_root_never_asks(void **state)
 {
 	struct ctx *c = *state;
-	unsigned before = asked();
 	char *got;
 
-	set_verdict(NO, 0);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_NO, 0);
 	got = set_owner_as(c, 0, false, "bogus");
 	assert_string_equal(got, "org.cxlmemd1.Error.InvalidArgument");
 	free(got);
-	assert_int_equal(asked(), before);
+	assert_int_equal(last(c).asked, 0);
 }
 
 /* While polkit holds its answer for 2 s, the daemon still answers reads. */
@@ -232,7 +133,7 @@ static void test_loop_not_blocked(void **state)
 	int status, fds[2];
 	pid_t pid;
 
-	set_verdict(YES, 2000);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_YES, 2000);
 	assert_int_equal(pipe(fds), 0);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -254,7 +155,7 @@ static void test_loop_not_blocked(void **state)
 	free(version);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	set_verdict(YES, 0);
+	fake_polkit_set(c->polkit, FAKE_POLKIT_YES, 0);
 }
 
 static int setup(void **state)
@@ -277,28 +178,14 @@ static int setup(void **state)
 	fclose(f);
 	snprintf(env_iomem, sizeof(env_iomem), "CXLMEMD_IOMEM=%s", c.iomem);
 
-	r = bus_env_start_with(&c.env, extra_policy);
+	r = bus_env_start_with(&c.env, fake_polkit_bus_policy);
 	if (r < 0)
 		return -1;
-	if (chmod(c.env.dir, 0755) < 0)
+	/* the unprivileged client must reach the private bus's socket */
+	if (chmod(c.env.dir, 0755) < 0 || fake_polkit_start(c.env.address, &c.polkit) < 0 ||
+	    bus_env_start_daemon(&c.env, env) < 0 ||
+	    bus_env_wait_name(&c.env, bus_env_timeout_ms(20000)) < 0)
 		return -1;
-	/* the fake authority, on its own connection and thread */
-	if (sd_bus_new(&c.polkit_bus) < 0 || sd_bus_set_address(c.polkit_bus, c.env.address) < 0 ||
-	    sd_bus_set_bus_client(c.polkit_bus, 1) < 0 || sd_bus_start(c.polkit_bus) < 0 ||
-	    sd_bus_add_object_vtable(c.polkit_bus, NULL, "/org/freedesktop/PolicyKit1/Authority",
-				     "org.freedesktop.PolicyKit1.Authority", authority_vtable,
-				     NULL) < 0 ||
-	    sd_bus_request_name(c.polkit_bus, "org.freedesktop.PolicyKit1", 0) < 0)
-		return -1;
-	if (pthread_create(&c.thread, NULL, serve, c.polkit_bus) != 0)
-		return -1;
-	if (bus_env_start_daemon(&c.env, env) < 0)
-		return -1;
-	for (int i = 0; !bus_env_name_has_owner(&c.env, CXLMEMD_BUS_NAME); i++) {
-		if (i * 20 > bus_env_timeout_ms(20000))
-			return -1;
-		usleep(20 * 1000);
-	}
 	*state = &c;
 	return 0;
 }
@@ -306,23 +193,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct ctx *c = *state;
-	int status;
+	int r;
 
 	if (!c)
 		return -1;	/* setup failed and said why */
-
-	kill(c->env.daemon_pid, SIGTERM);
-	status = bus_env_wait_daemon(&c->env, bus_env_timeout_ms(5000));
-	atomic_store(&fake.stop, true);
-	pthread_join(c->thread, NULL);
-	sd_bus_flush_close_unref(c->polkit_bus);
+	r = bus_env_stop_daemon(&c->env);
+	fake_polkit_stop(c->polkit);
 	bus_env_stop(&c->env);
 	unlink(c->iomem);
-	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "cxlmemd did not exit 0 (status 0x%x)\n", (unsigned)status);
-		return -1;
-	}
-	return 0;
+	return r;
 }
 
 int main(void)
