@@ -146,33 +146,22 @@ static int start(Manager *m, sd_bus_message *msg, struct poison_job *j)
 
 /* ---- validation ---- */
 
-static int read_options(sd_bus_message *msg, int *force, sd_bus_error *error)
+static int poison_option(sd_bus_message *msg, const char *key, void *force,
+			 sd_bus_error *error)
 {
-	const char *key;
-	int r;
+	if (strcmp(key, "force") != 0)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "Unknown option '%s'; known: force (b).", key);
+	if (sd_bus_message_read(msg, "v", "b", force) < 0)
+		return sd_bus_error_set(error, ERROR_PREFIX "InvalidArgument",
+					"Option 'force' must be a boolean.");
+	return 0;
+}
 
+static int read_poison_options(sd_bus_message *msg, int *force, sd_bus_error *error)
+{
 	*force = 0;
-	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-	if (r < 0)
-		return r;
-	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-		r = sd_bus_message_read(msg, "s", &key);
-		if (r < 0)
-			return r;
-		if (strcmp(key, "force") != 0)
-			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-						 "Unknown option '%s'; known: force (b).", key);
-		r = sd_bus_message_read(msg, "v", "b", force);
-		if (r < 0)
-			return sd_bus_error_set(error, ERROR_PREFIX "InvalidArgument",
-						"Option 'force' must be a boolean.");
-		r = sd_bus_message_exit_container(msg);
-		if (r < 0)
-			return r;
-	}
-	if (r < 0)
-		return r;
-	return sd_bus_message_exit_container(msg);
+	return read_options(msg, poison_option, force, error);
 }
 
 /*
@@ -226,7 +215,7 @@ static int memdev_write(sd_bus_message *msg, Manager *m, bool inject, sd_bus_err
 
 	r = sd_bus_message_read(msg, "t", &dpa);
 	if (r >= 0)
-		r = read_options(msg, &force, error);
+		r = read_poison_options(msg, &force, error);
 	if (r < 0)
 		return r;
 	d = object_by_path(m, OBJECT_MEMDEV, sd_bus_message_get_path(msg));
@@ -312,7 +301,7 @@ static int region_write(sd_bus_message *msg, Manager *m, bool inject, sd_bus_err
 
 	r = sd_bus_message_read(msg, "t", &offset);
 	if (r >= 0)
-		r = read_options(msg, &force, error);
+		r = read_poison_options(msg, &force, error);
 	if (r < 0)
 		return r;
 	reg = object_by_path(m, OBJECT_REGION, sd_bus_message_get_path(msg));

@@ -254,6 +254,28 @@ static int failed(sd_bus_message *msg, const struct region *r, const struct regi
 	return fail_reply(error, f);
 }
 
+int read_options(sd_bus_message *msg, option_fn fn, void *userdata, sd_bus_error *error)
+{
+	const char *key;
+	int r;
+
+	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(msg, "s", &key);
+		if (r >= 0)
+			r = fn(msg, key, userdata, error);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(msg);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(msg);
+}
+
 int read_zone(sd_bus_message *msg, const char **ret, sd_bus_error *error)
 {
 	const char *zone;

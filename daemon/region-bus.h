@@ -78,6 +78,15 @@ struct facts {
 int facts_gather(struct facts *f, const Manager *m, const char *const *only, size_t n_only);
 void facts_done(struct facts *f);
 
+/*
+ * Walk the a{sv} options argument of a method: @fn reads the value of each
+ * key and returns >= 0, or sets @error (unknown key, wrong type) and
+ * returns < 0. Closes the container.
+ */
+typedef int (*option_fn)(sd_bus_message *msg, const char *key, void *userdata,
+			 sd_bus_error *error);
+int read_options(sd_bus_message *msg, option_fn fn, void *userdata, sd_bus_error *error);
+
 /* The zone argument of an Online method: "movable" or "normal". */
 int read_zone(sd_bus_message *msg, const char **ret, sd_bus_error *error);
 

@@ -30,49 +30,45 @@ struct create_options {
 	int numa_node;
 };
 
+static int create_option(sd_bus_message *msg, const char *key, void *userdata,
+			 sd_bus_error *error)
+{
+	struct create_options *o = userdata;
+	int r, wait;
+
+	if (strcmp(key, "uuid") == 0)
+		r = sd_bus_message_read(msg, "v", "s", &o->uuid);
+	else if (strcmp(key, "online") == 0)
+		r = sd_bus_message_read(msg, "v", "b", &o->online);
+	else if (strcmp(key, "zone") == 0)
+		r = sd_bus_message_read(msg, "v", "s", &o->zone);
+	else if (strcmp(key, "numa_node") == 0)
+		r = sd_bus_message_read(msg, "v", "i", &o->numa_node);
+	else if (strcmp(key, "wait") == 0)
+		/* Every call waits: accepted for callers that ask. */
+		r = sd_bus_message_read(msg, "v", "b", &wait);
+	else
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "Unknown option '%s'; known: uuid (s), online (b), "
+					 "zone (s), numa_node (i), wait (b).", key);
+	if (r < 0)
+		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
+					 "Option '%s' has the wrong type.", key);
+	return 0;
+}
+
 static int parse_options(sd_bus_message *msg, struct create_options *o, sd_bus_error *error)
 {
-	const char *key;
 	int r;
 
 	*o = (struct create_options){ .zone = "movable", .numa_node = -1 };
-	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-	if (r < 0)
-		return r;
-	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-		r = sd_bus_message_read(msg, "s", &key);
-		if (r < 0)
-			return r;
-		if (strcmp(key, "uuid") == 0)
-			r = sd_bus_message_read(msg, "v", "s", &o->uuid);
-		else if (strcmp(key, "online") == 0)
-			r = sd_bus_message_read(msg, "v", "b", &o->online);
-		else if (strcmp(key, "zone") == 0)
-			r = sd_bus_message_read(msg, "v", "s", &o->zone);
-		else if (strcmp(key, "numa_node") == 0)
-			r = sd_bus_message_read(msg, "v", "i", &o->numa_node);
-		else if (strcmp(key, "wait") == 0) {
-			int wait;
-
-			/* Every call waits: accepted for callers that ask. */
-			r = sd_bus_message_read(msg, "v", "b", &wait);
-		} else
-			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-						 "Unknown option '%s'; known: uuid (s), online (b), "
-						 "zone (s), numa_node (i), wait (b).", key);
-		if (r < 0)
-			return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
-						 "Option '%s' has the wrong type.", key);
-		r = sd_bus_message_exit_container(msg);
-		if (r < 0)
-			return r;
-	}
+	r = read_options(msg, create_option, o, error);
 	if (r < 0)
 		return r;
 	if (strcmp(o->zone, "movable") != 0 && strcmp(o->zone, "normal") != 0)
 		return sd_bus_error_setf(error, ERROR_PREFIX "InvalidArgument",
 					 "Zone '%s' is not \"movable\" or \"normal\".", o->zone);
-	return sd_bus_message_exit_container(msg);
+	return 0;
 }
 
 static int generate_uuid(char out[37])
