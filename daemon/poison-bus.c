@@ -176,10 +176,12 @@ static int refuse_online(sd_bus_message *msg, const struct region *r, int force,
 	if (!force)
 		return sd_bus_error_setf(error, ERROR_PREFIX "MemoryOnline",
 					 "Region %s (%s) is online as system RAM: cxlmemd will not "
-					 "%s poison in memory the kernel may hand out, since reading "
-					 "it can crash whoever uses it. Offline the region first, or "
-					 "pass force=true (root only) to do it anyway.", r->name,
-					 r->dax, verb);
+					 "%s poison in memory the kernel may hand out, since "
+					 "poisoned online RAM can take the host down when the "
+					 "kernel or a process reads it. Offline the region first, "
+					 "or pass force=true as an administrator (root, or polkit "
+					 "action org.cxlmemd1.poison-online-memory) to do it anyway.",
+					 r->name, r->dax, verb);
 	return bouncer_check(msg, ACTION_POISON_FORCE, error);
 }
 
