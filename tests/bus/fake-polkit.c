@@ -26,6 +26,7 @@ struct fake_polkit {
 	pthread_mutex_t lock;
 	enum fake_polkit_verdict verdict;
 	unsigned int hold_ms;
+	char refused[128];	/* an action always answered no, or "" */
 	struct fake_polkit_question q;
 };
 
@@ -81,6 +82,8 @@ static int check_authorization(sd_bus_message *m, void *userdata, sd_bus_error *
 	p->q.flags = flags;
 	yes = p->verdict == FAKE_POLKIT_YES;
 	challenge = p->verdict == FAKE_POLKIT_CHALLENGE;
+	if (*p->refused && !strcmp(action, p->refused))
+		yes = challenge = 0;
 	hold = p->hold_ms;
 	pthread_mutex_unlock(&p->lock);
 	if (hold)
@@ -157,6 +160,13 @@ void fake_polkit_set(struct fake_polkit *p, enum fake_polkit_verdict v, unsigned
 	p->hold_ms = hold_ms;
 	memset(&p->q, 0, sizeof(p->q));
 	p->q.flags = UINT32_MAX;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void fake_polkit_refuse(struct fake_polkit *p, const char *action)
+{
+	pthread_mutex_lock(&p->lock);
+	snprintf(p->refused, sizeof(p->refused), "%s", action ?: "");
 	pthread_mutex_unlock(&p->lock);
 }
 

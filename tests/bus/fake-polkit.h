@@ -31,4 +31,9 @@ int fake_polkit_start(const char *bus_address, struct fake_polkit **ret);
 void fake_polkit_stop(struct fake_polkit *p);
 /* The answer from now on, @hold_ms late. Clears the record. */
 void fake_polkit_set(struct fake_polkit *p, enum fake_polkit_verdict v, unsigned int hold_ms);
+/*
+ * Answer no to @action whatever the verdict, as polkit does for an action
+ * whose rules grant less than another's (NULL or "": no such action).
+ */
+void fake_polkit_refuse(struct fake_polkit *p, const char *action);
 void fake_polkit_last(struct fake_polkit *p, struct fake_polkit_question *q);
