@@ -13,18 +13,14 @@
  * device of either: a test that needs what a fixture lacks (a memdev a
  * region maps) skips, which TAP shows.
  *
- * Expectations come from the recording, not from this file: the memdevs,
- * windows and regions from the cxl list JSON, the dax devices and the
- * attributes cxl list does not print from the umockdev records, the Soft
- * Reserved ranges from the iomem. The fixtures' dax devices were onlined
- * as system RAM in the VM, but umockdev recorded no memory blocks, so
- * their Online and Zone are not compared.
+ * Expectations come from the recording, not from this file: the
+ * comparison of the whole tree is fixture-compare.h's, which says what
+ * each object is compared with.
  *
  * Every test checks the daemon's exit status, which carries valgrind's
  * verdict under CXLMEMD_DAEMON_WRAPPER. Runs as root (the bus policy).
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,13 +31,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <json-c/json.h>
 
 #include "bus-harness.h"
 #include "bus-interfaces.h"
-#include "fixture-bed.h"
+#include "fixture-compare.h"
 #include "macro.h"
-#include "model-bus.h"
 #include "strv.h"
 
 #define MEMDEV_IFACE "org.cxlmemd1.Memdev"
@@ -62,7 +56,7 @@ static const char *fixture_name(void)
 struct fixture {
 	struct bus_env env;
 	struct fixture_bed *bed;
-	struct json_object *list;	/* the cxl list JSON */
+	struct fixture_compare cmp;	/* the recording, against the bus */
 };
 
 /* ---- signals the daemon sent ---- */
@@ -226,7 +220,6 @@ static uint64_t wait_signal(struct bus_env *e, enum signal_kind kind, const char
 static int setup(void **state)
 {
 	static struct fixture f;
-	_cleanup_free_ char *json = NULL;
 	int r;
 
 	r = bus_env_start(&f.env);
@@ -238,12 +231,8 @@ static int setup(void **state)
 		bus_env_stop(&f.env);
 		return -1;
 	}
-	json = fixture_bed_file(f.bed, "cxl-list.json");
-	f.list = json ? json_object_from_file(json) : NULL;
-	if (!f.list) {
-		fprintf(stderr, "cannot parse %s\n", json ?: "the fixture's cxl-list.json");
+	if (fixture_compare_init(&f.cmp, f.bed, f.env.client) < 0)
 		return -1;
-	}
 	/* The refresh count is read from the daemon's debug log. */
 	static char *const args[] = { "--debug", NULL };
 	f.env.daemon_args = args;
@@ -258,10 +247,9 @@ static int teardown(void **state)
 
 	sigs_clear();
 	bus_env_stop(&f->env);
+	fixture_compare_done(&f->cmp);
 	fixture_bed_free(f->bed);
-	json_object_put(f->list);
 	f->bed = NULL;
-	f->list = NULL;
 	return 0;
 }
 
@@ -326,780 +314,29 @@ static size_t count_refreshes(struct bus_env *e)
 	return count_log(e, REFRESH_LOG_LINE);
 }
 
-/* ---- reading the bus ---- */
-
-/* Every object's interfaces of ours (not Peer, Properties...), as "path iface". */
-static char **managed_objects(struct bus_env *e)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	const char *path, *iface;
-	char **l = NULL;
-
-	if (sd_bus_call_method(e->client, CXLMEMD_BUS_NAME, CXLMEMD_OBJECT_ROOT,
-			       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-			       &error, &reply, NULL) < 0)
-		fail_msg("GetManagedObjects: %s", error.message);
-	assert_true(sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}") > 0);
-	while (sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}") > 0) {
-		assert_true(sd_bus_message_read(reply, "o", &path) > 0);
-		assert_true(sd_bus_message_enter_container(reply, 'a', "{sa{sv}}") > 0);
-		while (sd_bus_message_enter_container(reply, 'e', "sa{sv}") > 0) {
-			_cleanup_free_ char *kv = NULL;
-
-			assert_true(sd_bus_message_read(reply, "s", &iface) > 0);
-			assert_true(asprintf(&kv, "%s %s", path, iface) > 0);
-			if (strncmp(iface, "org.cxlmemd1.", 13) == 0)
-				assert_int_equal(strv_extend(&l, kv), 0);
-			assert_true(sd_bus_message_skip(reply, "a{sv}") >= 0);
-			assert_true(sd_bus_message_exit_container(reply) >= 0);
-		}
-		assert_true(sd_bus_message_exit_container(reply) >= 0);
-		assert_true(sd_bus_message_exit_container(reply) >= 0);
-	}
-	sd_bus_message_unref(reply);
-	strv_sort(l);
-	return l;
-}
-
-static size_t count_iface(char **objects, const char *iface)
-{
-	size_t n = 0, len = strlen(iface);
-
-	for (char **o = objects; o && *o; o++) {
-		const char *sp = strchr(*o, ' ');
-
-		if (sp && strlen(sp + 1) == len && strcmp(sp + 1, iface) == 0)
-			n++;
-	}
-	return n;
-}
-
-static bool has_object(char **objects, const char *path, const char *iface)
-{
-	_cleanup_free_ char *kv = NULL;
-
-	assert_true(asprintf(&kv, "%s %s", path, iface) > 0);
-	return strv_contains(objects, kv);
-}
-
-static const char *iface_of(enum object_type t)
-{
-	return object_type_info(t)->interface;
-}
-
-static void get_trivial(struct bus_env *e, const char *path, enum object_type t,
-			const char *prop, char type, void *ret)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-
-	if (sd_bus_get_property_trivial(e->client, CXLMEMD_BUS_NAME, path, iface_of(t), prop,
-					&error, type, ret) < 0)
-		fail_msg("Get %s.%s: %s", path, prop, error.message);
-}
-
-static uint64_t get_u64(struct bus_env *e, const char *path, enum object_type t,
-			const char *prop)
-{
-	uint64_t v;
-
-	get_trivial(e, path, t, prop, 't', &v);
-	return v;
-}
-
-static uint32_t get_u32(struct bus_env *e, const char *path, enum object_type t,
-			const char *prop)
-{
-	uint32_t v;
-
-	get_trivial(e, path, t, prop, 'u', &v);
-	return v;
-}
-
-static int32_t get_i32(struct bus_env *e, const char *path, enum object_type t,
-		       const char *prop)
-{
-	int32_t v;
-
-	get_trivial(e, path, t, prop, 'i', &v);
-	return v;
-}
-
-static bool get_bool(struct bus_env *e, const char *path, enum object_type t,
-		     const char *prop)
-{
-	int v;
-
-	get_trivial(e, path, t, prop, 'b', &v);
-	return v;
-}
-
-/* Properties.Get, the reply entered into the variant; *ret_type its signature. */
-static sd_bus_message *get_variant(struct bus_env *e, const char *path, enum object_type t,
-				   const char *prop, const char **ret_type)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	char type;
-
-	if (sd_bus_call_method(e->client, CXLMEMD_BUS_NAME, path,
-			       "org.freedesktop.DBus.Properties", "Get", &error, &reply, "ss",
-			       iface_of(t), prop) < 0)
-		fail_msg("Get %s.%s: %s", path, prop, error.message);
-	assert_true(sd_bus_message_peek_type(reply, &type, ret_type) > 0);
-	assert_true(sd_bus_message_enter_container(reply, 'v', *ret_type) > 0);
-	return reply;
-}
-
-/* A string or object path property; free() it. */
-static char *get_str(struct bus_env *e, const char *path, enum object_type t,
-		     const char *prop)
-{
-	const char *contents, *s;
-	sd_bus_message *reply = get_variant(e, path, t, prop, &contents);
-	char *v;
-
-	assert_true(strchr("so", contents[0]) && !contents[1]);
-	assert_true(sd_bus_message_read_basic(reply, contents[0], &s) > 0);
-	v = strdup(s);
-	sd_bus_message_unref(reply);
-	return v;
-}
-
-/* An array of strings or object paths; strv. */
-static char **get_strv(struct bus_env *e, const char *path, enum object_type t,
-		       const char *prop)
-{
-	const char *contents, *s;
-	sd_bus_message *reply = get_variant(e, path, t, prop, &contents);
-	char **l = NULL;
-
-	assert_true(contents[0] == 'a' && strchr("so", contents[1]) && !contents[2]);
-	assert_true(sd_bus_message_enter_container(reply, 'a', contents + 1) > 0);
-	while (sd_bus_message_read_basic(reply, contents[1], &s) > 0)
-		assert_int_equal(strv_extend(&l, s), 0);
-	sd_bus_message_unref(reply);
-	return l;
-}
-
-/* ---- the fixture's JSON ---- */
-
-/* The array under @key in the top-level list ("memdevs", "root decoders"). */
-static struct json_object *list_section(struct json_object *list, const char *key)
-{
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		struct json_object *v;
-
-		if (json_object_object_get_ex(json_object_array_get_idx(list, i), key, &v))
-			return v;
-	}
-	return NULL;
-}
-
-static uint64_t json_u64(struct json_object *o, const char *key, uint64_t dflt)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : dflt;
-}
-
-static const char *json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
-static bool jbool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-/* The regions of root decoder @rd: cxl list keys them "regions:NAME". */
-static struct json_object *json_regions(struct json_object *rd)
-{
-	_cleanup_free_ char *key = NULL;
-	struct json_object *v;
-
-	assert_true(asprintf(&key, "regions:%s", json_str(rd, "decoder")) > 0);
-	return json_object_object_get_ex(rd, key, &v) ? v : NULL;
-}
-
-/* Sort an array of objects by their "position" (targets, mappings). */
-static int cmp_position(const void *a, const void *b)
-{
-	int64_t x = json_u64(*(struct json_object *const *)a, "position", 0);
-	int64_t y = json_u64(*(struct json_object *const *)b, "position", 0);
-
-	return (x > y) - (x < y);
-}
-
-static struct json_object **by_position(struct json_object *arr, size_t *n)
-{
-	struct json_object **v;
-
-	*n = arr ? json_object_array_length(arr) : 0;
-	v = calloc(*n + 1, sizeof(*v));
-	assert_non_null(v);
-	for (size_t i = 0; i < *n; i++)
-		v[i] = json_object_array_get_idx(arr, i);
-	qsort(v, *n, sizeof(*v), cmp_position);
-	return v;
-}
-
-static char *path_of(enum object_type t, const char *name)
-{
-	char *p = model_bus_path(t, name);
-
-	assert_non_null(p);
-	return p;
-}
-
-/* ---- tree and properties ---- */
-
-/* "A: key" of a recorded device, which must be there. */
-static char *recorded(struct fixture *f, const char *syspath, const char *key)
-{
-	char *v = fixture_bed_recorded(f->bed, syspath, key);
-
-	if (!v)
-		fail_msg("the fixture has no %s for %s", key, syspath);
-	return v;
-}
-
-static char *syspath_of(struct fixture *f, const char *subsystem, const char *name)
-{
-	char *s = fixture_bed_syspath(f->bed, subsystem, name);
-
-	if (!s)
-		fail_msg("%s is not in the fixture's /sys/bus/%s", name, subsystem);
-	return s;
-}
-
-/* Regions whose mappings name @memdev, as bus paths. */
-static char **json_memdev_regions(struct json_object *list, const char *memdev)
-{
-	struct json_object *rds = list_section(list, "root decoders");
-	char **l = NULL;
-
-	for (size_t i = 0; rds && i < json_object_array_length(rds); i++) {
-		struct json_object *regs = json_regions(json_object_array_get_idx(rds, i));
-
-		for (size_t k = 0; regs && k < json_object_array_length(regs); k++) {
-			struct json_object *rg = json_object_array_get_idx(regs, k), *maps;
-
-			if (!json_object_object_get_ex(rg, "mappings", &maps))
-				continue;
-			for (size_t m = 0; m < json_object_array_length(maps); m++)
-				if (strcmp(json_str(json_object_array_get_idx(maps, m), "memdev"),
-					   memdev) == 0) {
-					_cleanup_free_ char *p =
-						path_of(OBJECT_REGION, json_str(rg, "region"));
-
-					assert_int_equal(strv_extend(&l, p), 0);
-					break;
-				}
-		}
-	}
-	strv_sort(l);
-	return l;
-}
-
-static char *join(char **l)
-{
-	char *s = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&s, &size);
-
-	assert_non_null(f);
-	for (char **p = l; p && *p; p++)
-		fprintf(f, "%s%s", p == l ? "" : ",", *p);
-	assert_int_equal(fclose(f), 0);
-	return s;
-}
-
-static void assert_strv_equal(char **got, char **want, const char *what)
-{
-	if (!strv_equal(got, want)) {
-		_cleanup_free_ char *g = join(got), *w = join(want);
-
-		fail_msg("%s: got [%s], the fixture has [%s]", what, g, w);
-	}
-}
-
-static size_t check_memdevs(struct fixture *f, char **objects)
-{
-	struct json_object *mds = list_section(f->list, "memdevs");
-	size_t n = mds ? json_object_array_length(mds) : 0;
-
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *md = json_object_array_get_idx(mds, i);
-		const char *name = json_str(md, "memdev");
-		_cleanup_free_ char *path = path_of(OBJECT_MEMDEV, name);
-		_cleanup_free_ char *sys = syspath_of(f, "cxl", name);
-		_cleanup_free_ char *host = NULL, *fw = NULL, *want_fw = NULL, *driver = NULL;
-		_cleanup_(strv_freep) char **regions = NULL, **want_regions = NULL;
-
-		if (!has_object(objects, path, MEMDEV_IFACE))
-			fail_msg("memdev %s of the fixture is not on the bus", name);
-		assert_int_equal(get_u64(&f->env, path, OBJECT_MEMDEV, "Serial"),
-				 json_u64(md, "serial", UINT64_MAX));
-		assert_int_equal(get_u64(&f->env, path, OBJECT_MEMDEV, "RamSize"),
-				 json_u64(md, "ram_size", 0));
-		assert_int_equal(get_u64(&f->env, path, OBJECT_MEMDEV, "PmemSize"),
-				 json_u64(md, "pmem_size", 0));
-		assert_int_equal(get_i32(&f->env, path, OBJECT_MEMDEV, "NumaNode"),
-				 (int32_t)json_u64(md, "numa_node", (uint64_t)-1));
-		host = get_str(&f->env, path, OBJECT_MEMDEV, "Host");
-		assert_string_equal(host, json_str(md, "host"));
-
-		regions = get_strv(&f->env, path, OBJECT_MEMDEV, "Regions");
-		want_regions = json_memdev_regions(f->list, name);
-		assert_strv_equal(regions, want_regions, path);
-
-		/* What cxl list does not print, from the record. */
-		fw = get_str(&f->env, path, OBJECT_MEMDEV, "FirmwareVersion");
-		want_fw = recorded(f, sys, "A: firmware_version");
-		assert_string_equal(fw, want_fw);
-		driver = fixture_bed_recorded(f->bed, sys, "E: DRIVER");
-		assert_int_equal(get_bool(&f->env, path, OBJECT_MEMDEV, "Enabled"), driver != NULL);
-	}
-	assert_int_equal(count_iface(objects, iface_of(OBJECT_MEMDEV)), n);
-	return n;
-}
-
-static void check_region(struct fixture *f, struct json_object *rd, struct json_object *rg)
-{
-	const char *name = json_str(rg, "region");
-	_cleanup_free_ char *path = path_of(OBJECT_REGION, name);
-	_cleanup_free_ char *sys = syspath_of(f, "cxl", name);
-	_cleanup_free_ char *window = NULL, *want_window = NULL, *mode = NULL, *want_mode = NULL;
-	_cleanup_free_ char *uuid = NULL, *want_uuid = NULL, *state = NULL, *driver = NULL;
-	_cleanup_free_ char *dax = NULL, *want_dax = NULL;
-	_cleanup_free_ struct json_object **maps = NULL;
-	struct json_object *jmaps = NULL;
-	sd_bus_message *reply;
-	size_t n_maps, k = 0;
-	const char *mpath, *dec, *sig;
-	uint32_t pos;
-
-	window = get_str(&f->env, path, OBJECT_REGION, "Window");
-	want_window = path_of(OBJECT_WINDOW, json_str(rd, "decoder"));
-	assert_string_equal(window, want_window);
-	assert_int_equal(get_u64(&f->env, path, OBJECT_REGION, "Start"),
-			 json_u64(rg, "resource", UINT64_MAX));
-	assert_int_equal(get_u64(&f->env, path, OBJECT_REGION, "Size"),
-			 json_u64(rg, "size", UINT64_MAX));
-	assert_int_equal(get_u32(&f->env, path, OBJECT_REGION, "InterleaveWays"),
-			 json_u64(rg, "interleave_ways", UINT64_MAX));
-	assert_int_equal(get_u32(&f->env, path, OBJECT_REGION, "InterleaveGranularity"),
-			 json_u64(rg, "interleave_granularity", UINT64_MAX));
-
-	/* Targets: the mappings in position order, as (position, memdev, decoder). */
-	json_object_object_get_ex(rg, "mappings", &jmaps);
-	maps = by_position(jmaps, &n_maps);
-	assert_true(n_maps > 0);
-	reply = get_variant(&f->env, path, OBJECT_REGION, "Targets", &sig);
-	assert_string_equal(sig, "a(uos)");
-	assert_true(sd_bus_message_enter_container(reply, 'a', "(uos)") > 0);
-	while (sd_bus_message_read(reply, "(uos)", &pos, &mpath, &dec) > 0) {
-		_cleanup_free_ char *want_mpath = NULL;
-
-		assert_true(k < n_maps);
-		want_mpath = path_of(OBJECT_MEMDEV, json_str(maps[k], "memdev"));
-		assert_int_equal(pos, json_u64(maps[k], "position", UINT64_MAX));
-		assert_string_equal(mpath, want_mpath);
-		assert_string_equal(dec, json_str(maps[k], "decoder"));
-		k++;
-	}
-	assert_int_equal(k, n_maps);
-	sd_bus_message_unref(reply);
-
-	mode = get_str(&f->env, path, OBJECT_REGION, "Mode");
-	want_mode = recorded(f, sys, "A: mode");
-	assert_string_equal(mode, want_mode);
-	uuid = get_str(&f->env, path, OBJECT_REGION, "UUID");
-	want_uuid = recorded(f, sys, "A: uuid");
-	assert_string_equal(uuid, want_uuid);
-
-	/* Committed (cxl list), and bound to cxl_region: enabled or online. */
-	state = get_str(&f->env, path, OBJECT_REGION, "State");
-	driver = fixture_bed_recorded(f->bed, sys, "E: DRIVER");
-	if (strcmp(json_str(rg, "decode_state") ?: "", "commit") != 0)
-		assert_string_equal(state, "configuring");
-	else if (!driver)
-		assert_string_equal(state, "committed");
-	else if (strcmp(state, "enabled") != 0 && strcmp(state, "online") != 0)
-		fail_msg("%s: state %s, but the fixture's region is committed and bound", path,
-			 state);
-
-	/* Its dax device: the one recorded below the region's directory. */
-	dax = get_str(&f->env, path, OBJECT_REGION, "DaxDevice");
-	want_dax = strdup("/");
-	char **daxes = fixture_bed_devices(f->bed, "dax");
-	for (char **d = daxes; d && *d; d++) {
-		_cleanup_free_ char *dsys = syspath_of(f, "dax", *d);
-
-		if (strncmp(dsys, sys, strlen(sys)) == 0 && dsys[strlen(sys)] == '/') {
-			free(want_dax);
-			want_dax = path_of(OBJECT_DAX, *d);
-		}
-	}
-	strv_free(daxes);
-	assert_string_equal(dax, want_dax);
-}
-
-static size_t check_windows(struct fixture *f, char **objects, size_t *n_regions)
-{
-	struct json_object *rds = list_section(f->list, "root decoders");
-	size_t n = rds ? json_object_array_length(rds) : 0;
-
-	*n_regions = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *rd = json_object_array_get_idx(rds, i), *jt = NULL;
-		struct json_object *regs = json_regions(rd);
-		const char *name = json_str(rd, "decoder");
-		_cleanup_free_ char *path = path_of(OBJECT_WINDOW, name);
-		_cleanup_free_ char *sys = syspath_of(f, "cxl", name);
-		_cleanup_free_ char *gran = NULL, *locked = NULL;
-		_cleanup_free_ struct json_object **targets = NULL;
-		_cleanup_(strv_freep) char **got = NULL, **want = NULL, **caps = NULL;
-		size_t n_targets;
-
-		if (!has_object(objects, path, iface_of(OBJECT_WINDOW)))
-			fail_msg("root decoder %s of the fixture is not on the bus", name);
-		assert_int_equal(get_u64(&f->env, path, OBJECT_WINDOW, "Start"),
-				 json_u64(rd, "resource", UINT64_MAX));
-		assert_int_equal(get_u64(&f->env, path, OBJECT_WINDOW, "Size"),
-				 json_u64(rd, "size", UINT64_MAX));
-		assert_int_equal(get_u32(&f->env, path, OBJECT_WINDOW, "InterleaveWays"),
-				 json_u64(rd, "interleave_ways", UINT64_MAX));
-		/* cxl list leaves out the granularity of 1-way windows. */
-		gran = recorded(f, sys, "A: interleave_granularity");
-		assert_int_equal(get_u32(&f->env, path, OBJECT_WINDOW, "InterleaveGranularity"),
-				 json_u64(rd, "interleave_granularity", strtoull(gran, NULL, 0)));
-		assert_int_equal(get_u64(&f->env, path, OBJECT_WINDOW, "MaxAvailableExtent"),
-				 json_u64(rd, "max_available_extent", UINT64_MAX));
-		locked = recorded(f, sys, "A: locked");
-		assert_int_equal(get_bool(&f->env, path, OBJECT_WINDOW, "Locked"),
-				 strcmp(locked, "0") != 0);
-
-		/* Targets in interleave position order. */
-		json_object_object_get_ex(rd, "targets", &jt);
-		targets = by_position(jt, &n_targets);
-		assert_true(n_targets > 0);
-		for (size_t k = 0; k < n_targets; k++)
-			assert_int_equal(strv_extend(&want, json_str(targets[k], "target")), 0);
-		got = get_strv(&f->env, path, OBJECT_WINDOW, "Targets");
-		assert_strv_equal(got, want, path);
-
-		caps = get_strv(&f->env, path, OBJECT_WINDOW, "Capabilities");
-		assert_int_equal(strv_contains(caps, "ram"), jbool(rd, "volatile_capable"));
-		assert_int_equal(strv_contains(caps, "pmem"), jbool(rd, "pmem_capable"));
-
-		got = strv_free(got);
-		want = strv_free(want);
-		got = get_strv(&f->env, path, OBJECT_WINDOW, "Regions");
-		for (size_t k = 0; regs && k < json_object_array_length(regs); k++) {
-			struct json_object *rg = json_object_array_get_idx(regs, k);
-			_cleanup_free_ char *rpath = path_of(OBJECT_REGION, json_str(rg, "region"));
-
-			if (!has_object(objects, rpath, iface_of(OBJECT_REGION)))
-				fail_msg("region %s of the fixture is not on the bus", rpath);
-			assert_int_equal(strv_extend(&want, rpath), 0);
-			check_region(f, rd, rg);
-			(*n_regions)++;
-		}
-		strv_sort(want);
-		assert_strv_equal(got, want, path);
-	}
-	assert_int_equal(count_iface(objects, iface_of(OBJECT_WINDOW)), n);
-	assert_int_equal(count_iface(objects, iface_of(OBJECT_REGION)), *n_regions);
-	return n;
-}
-
-/* ---- the fixture's /proc/iomem ---- */
-
-struct sr_range {
-	uint64_t start, size;
-};
-
-/* The Soft Reserved ranges of the recorded /proc/iomem, in its order; free() it. */
-static struct sr_range *fixture_soft_reserved(struct fixture *f, size_t *ret_n)
-{
-	_cleanup_free_ char *iomem_path = fixture_bed_file(f->bed, "iomem");
-	struct sr_range *v = NULL;
-	char line[256];
-	size_t n = 0;
-	FILE *io;
-
-	io = fopen(iomem_path, "re");
-	assert_non_null(io);
-	while (fgets(line, sizeof(line), io)) {
-		unsigned long long s, e;
-		char name[64];
-
-		if (!strstr(line, ": Soft Reserved"))
-			continue;
-		/* One this cannot read would go uncompared: say so instead. */
-		if (sscanf(line, " %llx-%llx : %63[^\n]", &s, &e, name) != 3 || e < s)
-			fail_msg("unreadable Soft Reserved line in %s: %s", iomem_path, line);
-		if (strcmp(name, "Soft Reserved") != 0)
-			continue;
-		v = realloc(v, (n + 1) * sizeof(*v));
-		assert_non_null(v);
-		v[n++] = (struct sr_range){ .start = s, .size = e - s + 1 };
-	}
-	fclose(io);
-	*ret_n = n;
-	return v;
-}
-
-static bool overlaps(uint64_t s1, uint64_t n1, uint64_t s2, uint64_t n2)
-{
-	return n1 && n2 && s1 < s2 + n2 && s2 < s1 + n1;
-}
-
-static char *sr_path(const struct sr_range *r)
-{
-	_cleanup_free_ char *name = NULL;
-
-	assert_true(asprintf(&name, "0x%" PRIx64, r->start) > 0);
-	return path_of(OBJECT_SOFTRESERVED, name);
-}
-
-/* dax_hmem's devices are children of an "hmem.N" platform device. */
-static bool is_hmem_dax(const char *syspath)
-{
-	const char *last = strrchr(syspath, '/');
-	const char *parent = last;
-
-	while (parent && parent > syspath && parent[-1] != '/')
-		parent--;
-	return parent && last - parent > 5 && strncmp(parent, "hmem.", 5) == 0;
-}
-
-/* The Soft Reserved range dax_hmem made a recorded dax device of ("/": none). */
-static char *dax_soft_reserved(struct fixture *f, const char *syspath, uint64_t start)
-{
-	_cleanup_free_ struct sr_range *srs = NULL;
-	size_t n;
-
-	if (!is_hmem_dax(syspath))
-		return strdup("/");
-	srs = fixture_soft_reserved(f, &n);
-	for (size_t i = 0; i < n; i++)
-		if (start >= srs[i].start && start - srs[i].start < srs[i].size)
-			return sr_path(&srs[i]);
-	fail_msg("dax_hmem device %s lies in no Soft Reserved range of the fixture", syspath);
-	return NULL;
-}
-
-/* The region a dax device's recorded path runs through ("" if none). */
-static char *region_in_path(const char *syspath)
-{
-	const char *p = strstr(syspath, "/dax_region");
-	const char *s;
-
-	if (!p)
-		return strdup("");
-	for (s = p; s > syspath && s[-1] != '/'; s--)
-		;
-	return strncmp(s, "region", 6) == 0 ? strndup(s, (size_t)(p - s)) : strdup("");
-}
-
-static size_t check_daxes(struct fixture *f, char **objects)
-{
-	_cleanup_(strv_freep) char **names = fixture_bed_devices(f->bed, "dax");
-	size_t n = 0;
-
-	for (char **d = names; d && *d; d++) {
-		_cleanup_free_ char *sys = syspath_of(f, "dax", *d);
-		_cleanup_free_ char *size = NULL, *res = NULL, *node = NULL, *driver = NULL;
-		_cleanup_free_ char *path = NULL, *mode = NULL, *region = NULL, *want_region = NULL;
-		_cleanup_free_ char *rname = NULL, *sr = NULL, *want_sr = NULL;
-
-		/* Only dax devices; a region's seed device has no capacity. */
-		size = fixture_bed_recorded(f->bed, sys, "A: size");
-		if (!size || strncmp(*d, "dax", 3) != 0 || strtoull(size, NULL, 0) == 0)
-			continue;
-		n++;
-		path = path_of(OBJECT_DAX, *d);
-		if (!has_object(objects, path, iface_of(OBJECT_DAX)))
-			fail_msg("dax device %s of the fixture is not on the bus", *d);
-		res = recorded(f, sys, "A: resource");
-		node = recorded(f, sys, "A: target_node");
-		assert_int_equal(get_u64(&f->env, path, OBJECT_DAX, "Size"),
-				 strtoull(size, NULL, 0));
-		assert_int_equal(get_u64(&f->env, path, OBJECT_DAX, "Start"),
-				 strtoull(res, NULL, 0));
-		assert_int_equal(get_i32(&f->env, path, OBJECT_DAX, "NumaNode"),
-				 (int32_t)strtol(node, NULL, 0));
-		driver = fixture_bed_recorded(f->bed, sys, "E: DRIVER");
-		mode = get_str(&f->env, path, OBJECT_DAX, "Mode");
-		assert_string_equal(mode, driver && strcmp(driver, "kmem") == 0 ? "system-ram" :
-										     "devdax");
-		rname = region_in_path(sys);
-		want_region = *rname ? path_of(OBJECT_REGION, rname) : strdup("/");
-		region = get_str(&f->env, path, OBJECT_DAX, "Region");
-		assert_string_equal(region, want_region);
-		sr = get_str(&f->env, path, OBJECT_DAX, "SoftReservedRange");
-		want_sr = dax_soft_reserved(f, sys, strtoull(res, NULL, 0));
-		assert_string_equal(sr, want_sr);
-	}
-	assert_int_equal(count_iface(objects, iface_of(OBJECT_DAX)), n);
-	return n;
-}
-
-/* Root decoders (regions) of the JSON that overlap @r, as sorted bus paths. */
-static char **json_overlapping(struct fixture *f, const struct sr_range *r, bool regions)
-{
-	struct json_object *rds = list_section(f->list, "root decoders");
-	char **l = NULL;
-
-	for (size_t i = 0; rds && i < json_object_array_length(rds); i++) {
-		struct json_object *rd = json_object_array_get_idx(rds, i);
-		struct json_object *regs = json_regions(rd);
-
-		if (!regions) {
-			if (overlaps(r->start, r->size, json_u64(rd, "resource", 0),
-				     json_u64(rd, "size", 0))) {
-				_cleanup_free_ char *p = path_of(OBJECT_WINDOW, json_str(rd, "decoder"));
-
-				assert_int_equal(strv_extend(&l, p), 0);
-			}
-			continue;
-		}
-		for (size_t k = 0; regs && k < json_object_array_length(regs); k++) {
-			struct json_object *rg = json_object_array_get_idx(regs, k);
-
-			if (overlaps(r->start, r->size, json_u64(rg, "resource", 0),
-				     json_u64(rg, "size", 0))) {
-				_cleanup_free_ char *p = path_of(OBJECT_REGION, json_str(rg, "region"));
-
-				assert_int_equal(strv_extend(&l, p), 0);
-			}
-		}
-	}
-	strv_sort(l);
-	return l;
-}
-
-/* Does a recorded dax_hmem device lie in @r? */
-static bool hmem_dax_in(struct fixture *f, const struct sr_range *r)
-{
-	_cleanup_(strv_freep) char **names = fixture_bed_devices(f->bed, "dax");
-
-	for (char **d = names; d && *d; d++) {
-		_cleanup_free_ char *sys = syspath_of(f, "dax", *d), *res = NULL;
-
-		if (!is_hmem_dax(sys))
-			continue;
-		res = fixture_bed_recorded(f->bed, sys, "A: resource");
-		if (res && strtoull(res, NULL, 0) - r->start < r->size)
-			return true;
-	}
-	return false;
-}
-
-static void check_one_soft_reserved(struct fixture *f, const struct sr_range *r)
-{
-	_cleanup_free_ char *path = sr_path(r), *owner = NULL;
-	_cleanup_(strv_freep) char **got = NULL, **want = NULL;
-	_cleanup_free_ char *wins = NULL;
-
-	assert_int_equal(get_u64(&f->env, path, OBJECT_SOFTRESERVED, "Start"), r->start);
-	assert_int_equal(get_u64(&f->env, path, OBJECT_SOFTRESERVED, "Size"), r->size);
-
-	/* The windows (regions) of cxl list it intersects, any order. */
-	got = get_strv(&f->env, path, OBJECT_SOFTRESERVED, "Windows");
-	want = json_overlapping(f, r, false);
-	strv_sort(got);
-	assert_strv_equal(got, want, path);
-	wins = join(want);
-	got = strv_free(got);
-	want = strv_free(want);
-	got = get_strv(&f->env, path, OBJECT_SOFTRESERVED, "Regions");
-	want = json_overlapping(f, r, true);
-	strv_sort(got);
-	assert_strv_equal(got, want, path);
-
-	/* dax_hmem made a device of it: the daemon must call it hmem's. */
-	owner = get_str(&f->env, path, OBJECT_SOFTRESERVED, "Owner");
-	if (hmem_dax_in(f, r))
-		assert_string_equal(owner, "hmem");
-	printf("# Soft Reserved 0x%" PRIx64 "+0x%" PRIx64 ": windows [%s], owner %s\n",
-	       r->start, r->size, wins ?: "", owner);
-	fflush(stdout);
-}
-
-static size_t check_soft_reserved(struct fixture *f, char **objects)
-{
-	_cleanup_free_ struct sr_range *srs = NULL;
-	size_t n;
-
-	srs = fixture_soft_reserved(f, &n);
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *path = sr_path(&srs[i]);
-
-		if (!has_object(objects, path, iface_of(OBJECT_SOFTRESERVED)))
-			fail_msg("Soft Reserved range %s of the fixture is not on the bus", path);
-		check_one_soft_reserved(f, &srs[i]);
-	}
-	assert_int_equal(count_iface(objects, iface_of(OBJECT_SOFTRESERVED)), n);
-	return n;
-}
-
-/* Regions of the recording with capacity (not seeds): cxl list must have them all. */
-static size_t recorded_regions(struct fixture *f)
-{
-	_cleanup_(strv_freep) char **names = fixture_bed_devices(f->bed, "cxl");
-	size_t n = 0;
-
-	for (char **d = names; d && *d; d++) {
-		_cleanup_free_ char *sys = NULL, *size = NULL;
-
-		if (strncmp(*d, "region", 6) != 0)
-			continue;
-		sys = syspath_of(f, "cxl", *d);
-		size = fixture_bed_recorded(f->bed, sys, "A: size");
-		if (size && strtoull(size, NULL, 0) > 0)
-			n++;
-	}
-	return n;
-}
+/* ---- the whole tree ---- */
 
 static void test_tree_matches_fixture(void **state)
 {
 	struct fixture *f = *state;
-	_cleanup_(strv_freep) char **objects = NULL;
-	size_t memdevs, windows, regions, daxes, srs;
+	struct fixture_counts n;
 
 	start_daemon(f);
-	objects = managed_objects(&f->env);
-
-	memdevs = check_memdevs(f, objects);
-	windows = check_windows(f, objects, &regions);
-	daxes = check_daxes(f, objects);
-	srs = check_soft_reserved(f, objects);
-
-	/* Nothing else: every managed object was one of those above. */
-	assert_int_equal(strv_length(objects), memdevs + windows + regions + daxes + srs);
+	/* Every recorded object with its properties, and nothing else. */
+	fixture_compare_tree(&f->cmp, &n);
 	/*
 	 * And the comparison compared something: a CXL recording has memdevs
 	 * and windows; the regions are all the sized ones umockdev recorded
 	 * (none on the qemu fixture); every fixture onlined a dax device;
 	 * the Soft Reserved ranges are the iomem's (none on cxltest).
 	 */
-	assert_true(memdevs > 0);
-	assert_true(windows > 0);
-	assert_int_equal(regions, recorded_regions(f));
-	assert_true(daxes > 0);
+	assert_true(n.memdevs > 0);
+	assert_true(n.windows > 0);
+	assert_int_equal(n.regions, fixture_recorded_regions(&f->cmp));
+	assert_true(n.daxes > 0);
 	printf("# fixture %s: %zu memdevs, %zu windows, %zu regions, %zu dax devices, "
-	       "%zu Soft Reserved ranges match\n", fixture_name(), memdevs, windows, regions,
-	       daxes, srs);
+	       "%zu Soft Reserved ranges match\n", fixture_name(), n.memdevs, n.windows,
+	       n.regions, n.daxes, n.soft_reserved);
 	fflush(stdout);
 
 	stop_daemon(f);
@@ -1107,20 +344,28 @@ static void test_tree_matches_fixture(void **state)
 
 /* ---- uevents ---- */
 
+/* The first memdev of the fixture that a region maps (@mapped) or not; NULL: none. */
+static char *memdev_mapped(struct fixture *f, bool mapped)
+{
+	_cleanup_(strv_freep) char **names = fixture_memdevs(&f->cmp);
+
+	for (char **name = names; name && *name; name++) {
+		_cleanup_(strv_freep) char **regions = fixture_memdev_regions(&f->cmp, *name);
+
+		if (!!regions == mapped)
+			return strdup(*name);
+	}
+	return NULL;
+}
+
 /* A memdev of the fixture that no region maps: removing it touches only itself. */
 static char *spare_memdev(struct fixture *f)
 {
-	struct json_object *mds = list_section(f->list, "memdevs");
+	char *name = memdev_mapped(f, false);
 
-	for (size_t i = 0; mds && i < json_object_array_length(mds); i++) {
-		const char *name = json_str(json_object_array_get_idx(mds, i), "memdev");
-		_cleanup_(strv_freep) char **regions = json_memdev_regions(f->list, name);
-
-		if (!regions)
-			return strdup(name);
-	}
-	fail_msg("every memdev of the fixture is in a region");
-	return NULL;
+	if (!name)
+		fail_msg("every memdev of the fixture is in a region");
+	return name;
 }
 
 /*
@@ -1155,13 +400,13 @@ static void test_uevent_remove_add(void **state)
 	_cleanup_(strv_freep) char **before = NULL, **after = NULL, **again = NULL;
 	_cleanup_free_ char *serial = NULL, *serial_prop = NULL;
 
-	sys = syspath_of(f, "cxl", name);
-	path = path_of(OBJECT_MEMDEV, name);
+	sys = fixture_syspath(f->bed, "cxl", name);
+	path = object_path(OBJECT_MEMDEV, name);
 	start_daemon(f);
 	watch_signals(&f->env);
 	pump(&f->env, 100);
-	before = managed_objects(&f->env);
-	assert_true(has_object(before, path, MEMDEV_IFACE));
+	before = daemon_objects(f->env.client);
+	assert_true(objects_contain(before, path, MEMDEV_IFACE));
 	sigs_clear();
 
 	with_daemon_stopped(f, remove_device, sys);
@@ -1173,8 +418,8 @@ static void test_uevent_remove_add(void **state)
 	/* Only this memdev went; nothing came. */
 	assert_int_equal(count_sigs(SIG_REMOVED, NULL, NULL, NULL), 1);
 	assert_int_equal(count_sigs(SIG_ADDED, NULL, NULL, NULL), 0);
-	after = managed_objects(&f->env);
-	assert_false(has_object(after, path, MEMDEV_IFACE));
+	after = daemon_objects(f->env.client);
+	assert_false(objects_contain(after, path, MEMDEV_IFACE));
 	assert_int_equal(strv_length(after), strv_length(before) - 1);
 
 	sigs_clear();
@@ -1188,13 +433,13 @@ static void test_uevent_remove_add(void **state)
 	assert_int_equal(count_sigs(SIG_REMOVED, NULL, NULL, NULL), 0);
 	/* It carries its properties, and is the same device as before. */
 	assert_int_equal(count_sigs(SIG_ADDED, path, MEMDEV_IFACE, "Serial"), 1);
-	serial = recorded(f, sys, "A: serial");
-	assert_int_equal(get_u64(&f->env, path, OBJECT_MEMDEV, "Serial"),
+	serial = fixture_recorded(f->bed, sys, "A: serial");
+	assert_int_equal(daemon_get_u64(f->env.client, path, OBJECT_MEMDEV, "Serial"),
 			 strtoull(serial, NULL, 0));
-	again = managed_objects(&f->env);
+	again = daemon_objects(f->env.client);
 	assert_true(strv_equal(again, before));
 	/* However the daemon refreshed, the memdevs are the fixture's again. */
-	check_memdevs(f, again);
+	fixture_compare_memdevs(&f->cmp, again);
 
 	stop_daemon(f);
 }
@@ -1207,12 +452,12 @@ static void test_uevent_change(void **state)
 	_cleanup_(strv_freep) char **objects = NULL;
 	const char *fw = "cxltest-fw-changed";
 
-	sys = syspath_of(f, "cxl", name);
-	path = path_of(OBJECT_MEMDEV, name);
+	sys = fixture_syspath(f->bed, "cxl", name);
+	path = object_path(OBJECT_MEMDEV, name);
 	start_daemon(f);
 	watch_signals(&f->env);
 	pump(&f->env, 100);
-	old = get_str(&f->env, path, OBJECT_MEMDEV, "FirmwareVersion");
+	old = daemon_get_str(f->env.client, path, OBJECT_MEMDEV, "FirmwareVersion");
 	assert_string_not_equal(old, fw);
 	sigs_clear();
 
@@ -1228,7 +473,7 @@ static void test_uevent_change(void **state)
 	assert_int_equal(count_sigs(SIG_CHANGED, NULL, MEMDEV_IFACE, NULL), 1);
 	assert_int_equal(count_sigs(SIG_ADDED, NULL, NULL, NULL), 0);
 	assert_int_equal(count_sigs(SIG_REMOVED, NULL, NULL, NULL), 0);
-	now = get_str(&f->env, path, OBJECT_MEMDEV, "FirmwareVersion");
+	now = daemon_get_str(f->env.client, path, OBJECT_MEMDEV, "FirmwareVersion");
 	assert_string_equal(now, fw);
 
 	/* A change uevent that changed nothing says nothing. */
@@ -1242,25 +487,10 @@ static void test_uevent_change(void **state)
 	fixture_bed_uevent(f->bed, sys, "change");
 	assert_true(asprintf(&back, "FirmwareVersion=%s", old) > 0);
 	assert_true(wait_signal(&f->env, SIG_CHANGED, path, MEMDEV_IFACE, back) > 0);
-	objects = managed_objects(&f->env);
-	check_memdevs(f, objects);
+	objects = daemon_objects(f->env.client);
+	fixture_compare_memdevs(&f->cmp, objects);
 
 	stop_daemon(f);
-}
-
-/* A memdev of the fixture that a region maps; NULL if none does. */
-static char *region_memdev(struct fixture *f)
-{
-	struct json_object *mds = list_section(f->list, "memdevs");
-
-	for (size_t i = 0; mds && i < json_object_array_length(mds); i++) {
-		const char *name = json_str(json_object_array_get_idx(mds, i), "memdev");
-		_cleanup_(strv_freep) char **regions = json_memdev_regions(f->list, name);
-
-		if (regions)
-			return strdup(name);
-	}
-	return NULL;
 }
 
 /*
@@ -1270,8 +500,8 @@ static char *region_memdev(struct fixture *f)
 static void change_memdev(struct fixture *f, const char *name, const char *fw,
 			  size_t *ret_whole, size_t *ret_one)
 {
-	_cleanup_free_ char *sys = syspath_of(f, "cxl", name);
-	_cleanup_free_ char *path = path_of(OBJECT_MEMDEV, name), *want = NULL;
+	_cleanup_free_ char *sys = fixture_syspath(f->bed, "cxl", name);
+	_cleanup_free_ char *path = object_path(OBJECT_MEMDEV, name), *want = NULL;
 	size_t whole = count_log(&f->env, REFRESH_WHOLE), one = count_log(&f->env, REFRESH_ONE);
 
 	assert_true(asprintf(&want, "FirmwareVersion=%s", fw) > 0);
@@ -1315,7 +545,7 @@ static void test_uevent_spare_memdev_refreshes_one(void **state)
 static void test_uevent_mapped_memdev_refreshes_all(void **state)
 {
 	struct fixture *f = *state;
-	_cleanup_free_ char *mapped = region_memdev(f);
+	_cleanup_free_ char *mapped = memdev_mapped(f, true);
 	size_t whole, one;
 
 	if (!mapped) {
@@ -1353,7 +583,7 @@ static void send_burst(struct fixture *f, void *userdata)
 static void test_uevent_burst_one_refresh(void **state)
 {
 	struct fixture *f = *state;
-	struct json_object *mds = list_section(f->list, "memdevs");
+	_cleanup_(strv_freep) char **memdevs = fixture_memdevs(&f->cmp);
 	_cleanup_(strv_freep) char **syspaths = NULL, **paths = NULL;
 	/*
 	 * All queued before the daemon reads one, and a stopped reader's
@@ -1362,13 +592,13 @@ static void test_uevent_burst_one_refresh(void **state)
 	struct burst b = { .repeat = 2 };
 	size_t refreshes, n;
 
-	n = json_object_array_length(mds);
+	n = strv_length(memdevs);
 	assert_true(n >= 2);
 	if (n > 4)
 		n = 4;
 	for (size_t i = 0; i < n; i++) {
-		const char *name = json_str(json_object_array_get_idx(mds, i), "memdev");
-		_cleanup_free_ char *s = syspath_of(f, "cxl", name), *p = path_of(OBJECT_MEMDEV, name);
+		_cleanup_free_ char *s = fixture_syspath(f->bed, "cxl", memdevs[i]);
+		_cleanup_free_ char *p = object_path(OBJECT_MEMDEV, memdevs[i]);
 
 		assert_int_equal(strv_extend(&syspaths, s), 0);
 		assert_int_equal(strv_extend(&paths, p), 0);
@@ -1419,8 +649,8 @@ static void test_uevent_latency_reported(void **state)
 	enum { ROUNDS = 20 };
 	uint64_t lat[ROUNDS];
 
-	sys = syspath_of(f, "cxl", name);
-	path = path_of(OBJECT_MEMDEV, name);
+	sys = fixture_syspath(f->bed, "cxl", name);
+	path = object_path(OBJECT_MEMDEV, name);
 	start_daemon(f);
 	watch_signals(&f->env);
 	pump(&f->env, 100);
