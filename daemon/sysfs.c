@@ -39,37 +39,46 @@ static char *vformat(const char *fmt, va_list ap)
 	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
-char *file_read_all(const char *path)
+int file_read(const char *path, char **ret)
 {
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f, *mem;
 	char chunk[4096];
 	size_t n;
+	int r = 0;
 
 	f = fopen(path, "re");
-	if (!f) {
-		if (errno != ENOENT)
-			warn_once(path, errno);
-		return NULL;
-	}
+	if (!f)
+		return -errno;
 	mem = open_memstream(&buf, &size);
 	if (!mem) {
 		fclose(f);
-		return NULL;
+		return -ENOMEM;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		fwrite(chunk, 1, n, mem);
-	if (ferror(f)) {
-		warn_once(path, errno ?: EIO);
-		fclose(f);
-		fclose(mem);
-		free(buf);
-		return NULL;
-	}
+	if (ferror(f))
+		r = -(errno ?: EIO);
 	fclose(f);
-	if (fclose(mem) != 0) {
+	if (fclose(mem) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
 		free(buf);
+		return r;
+	}
+	*ret = buf;
+	return 0;
+}
+
+char *file_read_all(const char *path)
+{
+	char *buf = NULL;
+	int r = file_read(path, &buf);
+
+	if (r < 0) {
+		if (r != -ENOENT)
+			warn_once(path, -r);
 		return NULL;
 	}
 	return buf;

@@ -17,3 +17,5 @@ bool sysfs_exists(const char *fmt, ...) _printf_(1, 2);
 char *sysfs_link_name(const char *fmt, ...) _printf_(1, 2);
 /* Whole file, for /proc/iomem-sized files; NULL on error (logged once). */
 char *file_read_all(const char *path);
+/* The same, logging nothing: 0, or -errno. */
+int file_read(const char *path, char **ret);

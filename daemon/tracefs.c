@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "sysfs.h"
 #include "tracefs.h"
 
 const char *tracefs_root(void)
@@ -93,33 +94,15 @@ int tracefs_instance_clear(const char *name)
 
 char *tracefs_instance_read(const char *name)
 {
-	char path[256], chunk[4096];
+	char path[256];
 	char *buf = NULL;
-	size_t size = 0;
-	FILE *f, *mem;
-	size_t n;
 	int r;
 
 	r = instance_path(path, sizeof(path), name, "trace");
+	if (r >= 0)
+		r = file_read(path, &buf);
 	if (r < 0) {
 		errno = -r;
-		return NULL;
-	}
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	mem = open_memstream(&buf, &size);
-	if (!mem) {
-		fclose(f);
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	r = ferror(f);
-	fclose(f);
-	if (fclose(mem) != 0 || r) {
-		free(buf);
-		errno = EIO;
 		return NULL;
 	}
 	return buf;
