@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -123,28 +122,13 @@ static int attempt_record(struct ownership *o, const char *range, const char *wa
 	return a->range && a->wanted && a->kernel_state && a->outcome ? 0 : -ENOMEM;
 }
 
-static int write_file(const char *path, const char *value)
-{
-	ssize_t n;
-	int fd, r = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	if (n < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 static int write_state(const char *dir, const char *value)
 {
 	_cleanup_free_ char *path = NULL;
 
 	if (asprintf(&path, "%s/state", dir) < 0)
 		return -ENOMEM;
-	return write_file(path, value);
+	return file_write(path, value, 0);
 }
 
 /* The dax device dax_hmem made of @sr, or NULL. */
@@ -210,7 +194,7 @@ static size_t reassemble(const struct softreserved *sr)
 	size_t n = strv_length(memdevs);
 
 	for (size_t i = 0; memdevs && memdevs[i]; i++) {
-		int r = write_file(CXL_MEM_DRIVER "/unbind", memdevs[i]);
+		int r = file_write(CXL_MEM_DRIVER "/unbind", memdevs[i], 0);
 
 		if (r < 0) {
 			log_warning("%s: unbinding %s to reassemble its region: %s", sr->name,
@@ -220,7 +204,7 @@ static size_t reassemble(const struct softreserved *sr)
 		for (int k = 0; k < 100; k++) {
 			if (sysfs_exists(CXL_DEVICES "/%s/driver", memdevs[i]))
 				break;
-			(void)write_file(CXL_MEM_DRIVER "/bind", memdevs[i]);
+			(void)file_write(CXL_MEM_DRIVER "/bind", memdevs[i], 0);
 			if (sysfs_exists(CXL_DEVICES "/%s/driver", memdevs[i]))
 				break;
 			usleep(100 * 1000);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,24 +14,6 @@
 #define CXL_DEVICES "/sys/bus/cxl/devices"
 #define CXL_DEBUGFS "/sys/kernel/debug/cxl"
 #define TRACE_INSTANCE "cxlmemd-poison"
-
-static int write_file(const char *path, const char *value)
-{
-	size_t len = strlen(value);
-	ssize_t n;
-	int fd, r = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, len);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	close(fd);
-	return r;
-}
 
 /* The kernel's answer to a poison write, as a failure a person can act on. */
 static int kernel_fail(struct region_fail *f, int rc, const char *memdev, const char *what,
@@ -62,7 +43,7 @@ int poison_write(const char *memdev, uint64_t dpa, bool inject, struct region_fa
 
 	snprintf(path, sizeof(path), CXL_DEBUGFS "/%s/%s", memdev, file);
 	snprintf(value, sizeof(value), "0x%" PRIx64 "\n", dpa);
-	rc = write_file(path, value);
+	rc = file_write(path, value, 0);
 	if (rc < 0)
 		return kernel_fail(f, rc, memdev, file, dpa);
 	return 0;
@@ -132,7 +113,7 @@ int poison_list_read(char *const *memdevs, size_t n, struct poison_list *ret,
 
 		/* Synchronous: the records are in the buffer when it returns. */
 		snprintf(path, sizeof(path), CXL_DEVICES "/%s/trigger_poison_list", memdevs[i]);
-		rc = write_file(path, "1\n");
+		rc = file_write(path, "1\n", 0);
 		if (rc < 0)
 			return kernel_fail(f, rc, memdevs[i], "trigger_poison_list", 0);
 	}

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,9 +126,6 @@ static bool inject_fault(const char *step)
 static int write_file(const char *path, const char *value)
 {
 	_cleanup_free_ char *line = NULL;
-	size_t len;
-	ssize_t n;
-	int fd, r = 0;
 
 	/*
 	 * Newline-terminated, as "echo" writes: a zero-length write never
@@ -138,21 +134,7 @@ static int write_file(const char *path, const char *value)
 	 */
 	if (asprintf(&line, "%s\n", value) < 0)
 		return -ENOMEM;
-	value = line;
-	len = strlen(value);
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* One write: sysfs store handlers see the value exactly once. */
-	n = write(fd, value, len);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
+	return file_write(path, line, 0);
 }
 
 static int kernel_write(void *u, const char *device, const char *attr, const char *value)

@@ -84,6 +84,25 @@ char *file_read_all(const char *path)
 	return buf;
 }
 
+int file_write(const char *path, const char *value, int flags)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 char *sysfs_read(const char *fmt, ...)
 {
 	_cleanup_free_ char *path = NULL;

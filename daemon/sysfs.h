@@ -19,3 +19,10 @@ char *sysfs_link_name(const char *fmt, ...) _printf_(1, 2);
 char *file_read_all(const char *path);
 /* The same, logging nothing: 0, or -errno. */
 int file_read(const char *path, char **ret);
+/*
+ * @value to @path in one write(2), as the kernel's store handlers want it
+ * (they see each write once; a zero-length one never reaches them), the
+ * file opened O_WRONLY | @flags (e.g. O_TRUNC). 0, or -errno: -EIO if the
+ * kernel took less than all of it. Nothing logged.
+ */
+int file_write(const char *path, const char *value, int flags);

@@ -39,24 +39,6 @@ static int instance_path(char *buf, size_t size, const char *name, const char *f
 	return 0;
 }
 
-static int write_string(const char *path, const char *s, int flags)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-	int fd, r = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	close(fd);
-	return r;
-}
-
 int tracefs_instance_setup(const char *name, const char *const *events, size_t n_events)
 {
 	char path[256];
@@ -73,7 +55,7 @@ int tracefs_instance_setup(const char *name, const char *const *events, size_t n
 		snprintf(file, sizeof(file), "events/%s/enable", events[i]);
 		r = instance_path(path, sizeof(path), name, file);
 		if (r >= 0)
-			r = write_string(path, "1\n", 0);
+			r = file_write(path, "1\n", 0);
 		if (r < 0)
 			return r;
 	}
@@ -89,7 +71,7 @@ int tracefs_instance_clear(const char *name)
 	if (r < 0)
 		return r;
 	/* Opening "trace" for writing with O_TRUNC resets the buffer. */
-	return write_string(path, "", O_TRUNC);
+	return file_write(path, "", O_TRUNC);
 }
 
 char *tracefs_instance_read(const char *name)
