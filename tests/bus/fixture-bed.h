@@ -24,12 +24,19 @@ struct fixture_bed;
 
 /* Load fixture @name from $CXLMEMD_SOURCE_ROOT/tests/bus/fixtures. */
 int fixture_bed_new(const char *name, struct fixture_bed **ret);
+
+/*
+ * The same from @dir/@name.umockdev and @dir/@name.iomem (NULL @dir: the
+ * fixtures), e.g. a synthetic tree written by bench/synth-tree.
+ */
+int fixture_bed_new_at(const char *dir, const char *name, struct fixture_bed **ret);
 void fixture_bed_free(struct fixture_bed *b);
 
 /* NULL-terminated "KEY=value" list for bus_env_start_daemon(). */
 char *const *fixture_bed_env(struct fixture_bed *b);
 
-/* $CXLMEMD_SOURCE_ROOT/tests/bus/fixtures/NAME.SUFFIX; free() it. */
+/* $CXLMEMD_SOURCE_ROOT/tests/bus/fixtures/NAME.SUFFIX (DIR/NAME.SUFFIX
+ * for fixture_bed_new_at); free() it. */
 char *fixture_bed_file(struct fixture_bed *b, const char *suffix);
 
 /* /sys/devices/... of bus device @name (mem0, dax0.0); free() it. NULL: none. */
