@@ -8,6 +8,7 @@
 #include <cxl/libcxl.h>
 #include <daxctl/libdaxctl.h>
 
+#include "lib-ctx.h"
 #include "log.h"
 #include "macro.h"
 #include "region-ops.h"
@@ -173,23 +174,6 @@ static int kernel_delete(void *u, const char *window, const char *region)
 	return write_file(path, region);
 }
 
-static void quiet_log(struct cxl_ctx *ctx, int priority, const char *file, int line,
-		      const char *fn, const char *format, va_list args)
-{
-	if (log_get_max_level() >= LOG_DEBUG)
-		vfprintf(stderr, format, args);
-}
-
-static int cxl_ctx_open(struct cxl_ctx **ret)
-{
-	int r = cxl_new(ret);
-
-	if (r < 0)
-		return r;
-	cxl_set_log_fn(*ret, quiet_log);
-	return 0;
-}
-
 static void cxl_unrefp(struct cxl_ctx **ctx)
 {
 	if (*ctx)
@@ -227,7 +211,7 @@ static int create_pmem(const char *window, char **ret_region)
 	struct cxl_region *region;
 	int r;
 
-	r = cxl_ctx_open(&ctx);
+	r = libcxl_open(&ctx);
 	if (r < 0)
 		return r;
 	dec = cxl_decoder_get_by_name(ctx, window);
@@ -298,7 +282,7 @@ static int kernel_memdev_slots(void *u, const char *const *memdevs, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		ret_decoders[i] = ret_host_bridges[i] = NULL;
-	r = cxl_ctx_open(&ctx);
+	r = libcxl_open(&ctx);
 	if (r < 0)
 		return r;
 	cxl_memdev_foreach(ctx, md)
@@ -314,13 +298,6 @@ static int kernel_memdev_slots(void *u, const char *const *memdevs, size_t n,
 
 /* ---- memory: libdaxctl ---- */
 
-static void quiet_daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file,
-			     int line, const char *fn, const char *format, va_list args)
-{
-	if (log_get_max_level() >= LOG_DEBUG)
-		vfprintf(stderr, format, args);
-}
-
 static void daxctl_unrefp(struct daxctl_ctx **ctx)
 {
 	if (*ctx)
@@ -333,10 +310,9 @@ static int dax_open(const char *name, struct daxctl_ctx **ret_ctx, struct daxctl
 	struct daxctl_dev *dev;
 	int r;
 
-	r = daxctl_new(ret_ctx);
+	r = libdaxctl_open(ret_ctx);
 	if (r < 0)
 		return r;
-	daxctl_set_log_fn(*ret_ctx, quiet_daxctl_log);
 	daxctl_region_foreach(*ret_ctx, dr)
 		daxctl_dev_foreach(dr, dev)
 			if (strcmp(daxctl_dev_get_devname(dev), name) == 0) {

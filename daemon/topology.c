@@ -9,6 +9,7 @@
 #include <cxl/libcxl.h>
 #include <daxctl/libdaxctl.h>
 
+#include "lib-ctx.h"
 #include "log.h"
 #include "softreserved.h"
 #include "strv.h"
@@ -39,21 +40,6 @@ static char *format_uuid(const unsigned char u[16])
 		     u[10], u[11], u[12], u[13], u[14], u[15]) < 0)
 		return NULL;
 	return s;
-}
-
-static void quiet_log(struct cxl_ctx *ctx, int priority, const char *file, int line,
-		      const char *fn, const char *format, va_list args)
-{
-	/* libcxl's own messages are debug noise to us; errors we report. */
-	if (log_get_max_level() >= LOG_DEBUG)
-		vfprintf(stderr, format, args);
-}
-
-static void quiet_daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file,
-			     int line, const char *fn, const char *format, va_list args)
-{
-	if (log_get_max_level() >= LOG_DEBUG)
-		vfprintf(stderr, format, args);
 }
 
 static int add_memdev(struct model *m, struct cxl_memdev *md)
@@ -236,10 +222,9 @@ static int enumerate_cxl(struct model *m)
 	struct cxl_bus *bus;
 	int r;
 
-	r = cxl_new(&ctx);
+	r = libcxl_open(&ctx);
 	if (r < 0)
 		return log_warning_errno(r, "libcxl: cannot create a context: %m");
-	cxl_set_log_fn(ctx, quiet_log);
 
 	cxl_memdev_foreach(ctx, md) {
 		r = add_memdev(m, md);
@@ -334,10 +319,9 @@ static int enumerate_dax(struct model *m)
 	struct daxctl_ctx *ctx;
 	int r = 0;
 
-	r = daxctl_new(&ctx);
+	r = libdaxctl_open(&ctx);
 	if (r < 0)
 		return log_warning_errno(r, "libdaxctl: cannot create a context: %m");
-	daxctl_set_log_fn(ctx, quiet_daxctl_log);
 
 	daxctl_region_foreach(ctx, dr)
 		daxctl_dev_foreach(dr, dev) {
@@ -464,10 +448,9 @@ static int read_memdevs(char *const *names, struct model *ret)
 	struct cxl_ctx *ctx;
 	int r;
 
-	r = cxl_new(&ctx);
+	r = libcxl_open(&ctx);
 	if (r < 0)
 		return log_warning_errno(r, "libcxl: cannot create a context: %m");
-	cxl_set_log_fn(ctx, quiet_log);
 	cxl_memdev_foreach(ctx, md) {
 		if (!strv_contains(names, cxl_memdev_get_devname(md)))
 			continue;
