@@ -134,6 +134,11 @@ int poison_check_support(const struct memdev *d, const char *what, struct region
 {
 	if (strv_contains(d->poison, what))
 		return 0;
+	/* The commands come with cxl_mem: an unbound memdev has none for now. */
+	if (!d->enabled)
+		return region_failf(f, REGION_E_BUSY,
+				    "%s is not bound to cxl_mem, whose debugfs and sysfs files "
+				    "carry the poison commands; bind it and try again.", d->name);
 	return region_failf(f, REGION_E_NOT_SUPPORTED,
 			    "%s cannot %s poison here: the device does not support the command "
 			    "or the kernel does not offer it (inject and clear need debugfs "

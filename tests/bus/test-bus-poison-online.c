@@ -34,7 +34,9 @@
  * A caller other than root whom polkit grants test-poison still meets the
  * refusal without force, and with force needs poison-online-memory:
  * refused (AccessDenied) when polkit says no to that action, written
- * when it says yes.
+ * when it says yes. Last, the other "not now": a memdev unbound from
+ * cxl_mem (no driver link, no debugfs files) gets Busy saying so, not
+ * NotSupported.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,10 +144,21 @@ static char *written(struct ctx *c, const char *mem, const char *file)
 	return strdup(buf);
 }
 
+/* Is there a debugfs directory for @mem (not when a test unbinds it)? */
+static bool has_debugfs(struct ctx *c, const char *mem)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/cxl/%s", c->root, mem);
+	return access(path, F_OK) == 0;
+}
+
 /* Every debugfs file back to empty. */
 static void reset_debugfs(struct ctx *c)
 {
 	for (char **m = c->memdevs; *m; m++) {
+		if (!has_debugfs(c, *m))
+			continue;
 		put("", "%s/sys/kernel/debug/cxl/%s/inject_poison", c->root, *m);
 		put("", "%s/sys/kernel/debug/cxl/%s/clear_poison", c->root, *m);
 	}
@@ -157,7 +170,7 @@ static void assert_nothing_written(struct ctx *c, const char *after)
 	static const char *const files[] = { "inject_poison", "clear_poison" };
 
 	for (char **m = c->memdevs; *m; m++)
-		for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		for (size_t i = 0; i < ELEMENTSOF(files) && has_debugfs(c, *m); i++) {
 			_cleanup_free_ char *w = written(c, *m, files[i]);
 
 			if (*w)
@@ -658,6 +671,69 @@ static void test_force_needs_admin(void **state)
 	stop(c);
 }
 
+/*
+ * Not online memory, but the other reason a memdev cannot be poisoned for
+ * now: unbound from cxl_mem, when the kernel has no debugfs files for it.
+ * Busy, saying so, and not NotSupported: the device does support poison.
+ */
+static void test_unbound_memdev_busy(void **state)
+{
+	struct ctx *c = prepared(state);
+	const char *mem = NULL;
+	_cleanup_free_ char *syspath = NULL;
+	char link[512], target[512], dir[512], hidden[512], *n = NULL, *msg = NULL;
+	ssize_t len;
+
+	/* a memdev no region maps: its DPA 0 is not online memory either way */
+	for (char **m = c->memdevs; *m && !mem; m++) {
+		bool member = false;
+
+		for (unsigned p = 0; p < c->ways; p++)
+			member |= !strcmp(*m, c->member[p]);
+		if (!member)
+			mem = *m;
+	}
+	assert_non_null(mem);
+	syspath = fixture_bed_syspath(c->bed, "cxl", mem);
+	assert_non_null(syspath);
+	snprintf(link, sizeof(link), "%s%s/driver", c->root, syspath);
+	len = readlink(link, target, sizeof(target) - 1);
+	assert_true(len > 0);
+	target[len] = '\0';
+	snprintf(dir, sizeof(dir), "%s/sys/kernel/debug/cxl/%s", c->root, mem);
+	snprintf(hidden, sizeof(hidden), "%s/sys/kernel/debug/%s.unbound", c->root, mem);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(rename(dir, hidden), 0);
+
+	start(c, "offline");
+	{
+		_cleanup_free_ char *path = model_bus_path(OBJECT_MEMDEV, mem);
+		sd_bus_error error = SD_BUS_ERROR_NULL;
+		int b = -1;
+
+		if (sd_bus_get_property_trivial(c->env.client, CXLMEMD_BUS_NAME, path,
+						MEMDEV_IFACE, "Enabled", &error, 'b', &b) < 0)
+			fail_msg("Enabled of %s: %s", path, error.message);
+		assert_int_equal(b, 0);	/* the daemon sees it unbound */
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const char *verb = i == 0 ? "InjectPoison" : "ClearPoison";
+
+		if (call(c, OBJECT_MEMDEV, mem, verb, 0, false, &n, &msg) == 0)
+			fail_msg("%s on unbound %s succeeded", verb, mem);
+		if (strcmp(n, "org.cxlmemd1.Error.Busy") || !strstr(msg, "not bound to cxl_mem"))
+			fail_msg("%s on unbound %s: %s (%s), want Busy saying it is not bound",
+				 verb, mem, n, msg);
+		free(n);
+		free(msg);
+	}
+	assert_nothing_written(c, "calls on an unbound memdev");
+	stop(c);
+
+	assert_int_equal(rename(hidden, dir), 0);
+	assert_int_equal(symlink(target, link), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -665,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_online_forced_by_root),
 		cmocka_unit_test(test_offline_needs_no_force),
 		cmocka_unit_test(test_force_needs_admin),
+		cmocka_unit_test(test_unbound_memdev_busy),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
