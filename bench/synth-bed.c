@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,18 +96,15 @@ static char *read_all_fd(int fd)
 	return buf;
 }
 
-int synth_run_cxl(struct fixture_bed *b, const char *const *argv, char **out, uint64_t *usec)
+int synth_run(struct fixture_bed *b, char *const *argv, char **out, uint64_t *usec,
+	      struct rusage *ru)
 {
-	const char *args[16] = { "cxl" };
 	uint64_t t0 = synth_now_usec();
 	int pfd[2] = { -1, -1 }, status;
+	struct rusage usage;
 	char *text = NULL;
-	size_t n = 1;
 	pid_t pid;
 
-	for (; argv[n - 1] && n < 15; n++)
-		args[n] = argv[n - 1];
-	args[n] = NULL;
 	if (out && pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
 	pid = fork();
@@ -119,7 +117,7 @@ int synth_run_cxl(struct fixture_bed *b, const char *const *argv, char **out, ui
 			putenv(*kv);
 		if (fd >= 0)
 			dup2(fd, STDOUT_FILENO);
-		execvp("cxl", (char *const *)args);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	if (out) {
@@ -127,18 +125,32 @@ int synth_run_cxl(struct fixture_bed *b, const char *const *argv, char **out, ui
 		text = read_all_fd(pfd[0]);
 		close(pfd[0]);
 	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (wait4(pid, &status, 0, &usage) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
 		free(text);
 		return -EIO;
 	}
 	if (usec)
 		*usec = synth_now_usec() - t0;
+	if (ru)
+		*ru = usage;
 	if (out) {
 		if (!text)
 			return -ENOMEM;
 		*out = text;
 	}
 	return 0;
+}
+
+int synth_run_cxl(struct fixture_bed *b, const char *const *argv, char **out, uint64_t *usec)
+{
+	const char *args[16] = { "cxl" };
+	size_t n = 1;
+
+	for (; argv[n - 1] && n < 15; n++)
+		args[n] = argv[n - 1];
+	args[n] = NULL;
+	return synth_run(b, (char *const *)args, out, usec, NULL);
 }
 
 /* Add the length of array @key of @o (absent: 0) to *@n. */

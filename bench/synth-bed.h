@@ -22,6 +22,17 @@ struct synth_counts {
 /* DIR/NAME.counts.json as bench/synth-tree wrote it. */
 int synth_read_counts(const char *dir, const char *name, struct synth_counts *ret);
 
+struct rusage;
+
+/*
+ * Run @argv (argv[0] looked up in PATH) in @b's environment: stdout into
+ * *@out if @out (free() it), else to /dev/null; *@usec the wall time from
+ * fork to reaped, *@ru its rusage (either may be NULL). Returns 0, or < 0
+ * if it did not exit 0.
+ */
+int synth_run(struct fixture_bed *b, char *const *argv, char **out, uint64_t *usec,
+	      struct rusage *ru);
+
 /*
  * Run `cxl ARGS...` over @b (NULL-terminated @argv after "cxl"); its
  * stdout into *@out if @out (free() it), else to /dev/null. *@usec: wall
