@@ -36,7 +36,9 @@
  * refused (AccessDenied) when polkit says no to that action, written
  * when it says yes. Last, the other "not now": a memdev unbound from
  * cxl_mem (no driver link, no debugfs files) gets Busy saying so, not
- * NotSupported.
+ * NotSupported; and the "never": a bound memdev without debugfs files
+ * gets NotSupported naming debugfs, GetPoison without tracefs
+ * NotSupported naming tracefs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -734,6 +736,51 @@ static void test_unbound_memdev_busy(void **state)
 	assert_int_equal(symlink(target, link), 0);
 }
 
+/*
+ * And the "never": a bound memdev whose kernel offers no debugfs files
+ * (a kernel without debugfs, or a device without the commands) gets
+ * NotSupported naming debugfs; GetPoison, with trigger_poison_list there
+ * but no tracefs mounted, NotSupported naming tracefs. Never a silent
+ * no-op.
+ */
+static void test_no_debugfs_no_tracefs(void **state)
+{
+	struct ctx *c = prepared(state);
+	const char *mem = c->member[0];
+	_cleanup_free_ char *syspath = fixture_bed_syspath(c->bed, "cxl", mem);
+	_cleanup_free_ char *path = model_bus_path(OBJECT_MEMDEV, mem);
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	char dir[512], hidden[512], trigger[512], *n = NULL, *msg = NULL;
+
+	assert_non_null(syspath);
+	snprintf(dir, sizeof(dir), "%s/sys/kernel/debug/cxl/%s", c->root, mem);
+	snprintf(hidden, sizeof(hidden), "%s/sys/kernel/debug/%s.nodebugfs", c->root, mem);
+	snprintf(trigger, sizeof(trigger), "%s%s/trigger_poison_list", c->root, syspath);
+	assert_int_equal(rename(dir, hidden), 0);
+	put("", "%s", trigger);
+
+	/* offline: the refusal on online memory must not be what answers */
+	start(c, "offline");
+	if (call(c, OBJECT_MEMDEV, mem, "InjectPoison", c->dpa_base[0], false, &n, &msg) == 0)
+		fail_msg("InjectPoison without debugfs succeeded");
+	if (strcmp(n, "org.cxlmemd1.Error.NotSupported") || !strstr(msg, "debugfs"))
+		fail_msg("InjectPoison without debugfs: %s (%s)", n, msg);
+	free(n);
+	free(msg);
+	if (sd_bus_call_method(c->env.client, CXLMEMD_BUS_NAME, path, MEMDEV_IFACE, "GetPoison",
+			       &error, NULL, NULL) >= 0)
+		fail_msg("GetPoison without tracefs succeeded");
+	if (strcmp(error.name, "org.cxlmemd1.Error.NotSupported") ||
+	    !strstr(error.message, "tracefs is not mounted"))
+		fail_msg("GetPoison without tracefs: %s (%s)", error.name, error.message);
+	sd_bus_error_free(&error);
+	assert_nothing_written(c, "calls without debugfs");
+	stop(c);
+
+	assert_int_equal(unlink(trigger), 0);
+	assert_int_equal(rename(hidden, dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_offline_needs_no_force),
 		cmocka_unit_test(test_force_needs_admin),
 		cmocka_unit_test(test_unbound_memdev_busy),
+		cmocka_unit_test(test_no_debugfs_no_tracefs),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
