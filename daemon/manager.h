@@ -28,6 +28,7 @@ typedef struct Manager {
 	 * another kind of uevent came too (monitor.c). */
 	char **refresh_memdevs;
 	bool refresh_full;
+	bool refresh_timer_full;	/* the armed timer is the coalescing one */
 
 	struct model model;		/* what the bus serves right now */
 	/* Manager properties derived from the model and the kernel. */

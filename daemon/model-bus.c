@@ -301,3 +301,11 @@ int model_bus_emit_changes(Manager *m, const struct model *old)
 {
 	return model_diff(old, &m->model, emit_change, m);
 }
+
+int model_bus_emit_object_change(Manager *m, enum object_type t, const void *old,
+				 const void *new)
+{
+	if (!m->name_acquired)
+		return 0;
+	return model_diff_object(t, old, new, emit_change, m);
+}

@@ -21,3 +21,7 @@ char *model_bus_path(enum object_type t, const char *name);
  * difference between @old and the model now installed in @m.
  */
 int model_bus_emit_changes(Manager *m, const struct model *old);
+
+/* The same for one object of type @t that stays, from state @old to @new. */
+int model_bus_emit_object_change(Manager *m, enum object_type t, const void *old,
+				 const void *new);

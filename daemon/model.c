@@ -411,17 +411,14 @@ static int diff_type(const struct model *old, const struct model *new, enum obje
 			ch.name = object_name(b);
 			j++;
 		} else {
-			size_t n = 0;
-
-			ch.kind = CHANGE_PROPERTIES;
-			ch.name = object_name(b);
-			for (const struct prop_desc *p = type_infos[t].props; p->name; p++)
-				if (!prop_equal(p, a, b) && n < ELEMENTSOF(ch.props) - 1)
-					ch.props[n++] = p->name;
 			i++;
 			j++;
-			if (n == 0)
+			if (want != CHANGE_PROPERTIES)
 				continue;
+			r = model_diff_object(t, a, b, fn, userdata);
+			if (r < 0)
+				return r;
+			continue;
 		}
 		if (ch.kind != want)
 			continue;
@@ -430,6 +427,19 @@ static int diff_type(const struct model *old, const struct model *new, enum obje
 			return r;
 	}
 	return 0;
+}
+
+int model_diff_object(enum object_type t, const void *old, const void *new,
+		      model_change_fn fn, void *userdata)
+{
+	struct model_change ch = { .kind = CHANGE_PROPERTIES, .type = t,
+				   .name = object_name(new) };
+	size_t n = 0;
+
+	for (const struct prop_desc *p = type_infos[t].props; p->name; p++)
+		if (!prop_equal(p, old, new) && n < ELEMENTSOF(ch.props) - 1)
+			ch.props[n++] = p->name;
+	return n ? fn(&ch, userdata) : 0;
 }
 
 int model_diff(const struct model *old, const struct model *new,

@@ -196,3 +196,11 @@ typedef int (*model_change_fn)(const struct model_change *c, void *userdata);
  */
 int model_diff(const struct model *old, const struct model *new,
 	       model_change_fn fn, void *userdata);
+
+/*
+ * The same for one object that stays: @old and @new are two states of
+ * the object of type @t named @new's name. Calls @fn once with the
+ * properties that differ, not at all if none does.
+ */
+int model_diff_object(enum object_type t, const void *old, const void *new,
+		      model_change_fn fn, void *userdata);

@@ -70,15 +70,17 @@ int monitor_refresh(Manager *m)
 }
 
 /*
- * The uevents since the last refresh named only memdevs: read just those
- * (topology_refresh_memdevs), which costs a few files instead of every
- * port and decoder, and so most of the uevent-to-signal time. Anything
- * else, or a memdev a region maps, takes the whole walk.
+ * The uevents since the last refresh only said memdevs changed: read just
+ * those (topology_read_memdevs), a few files each instead of every port
+ * and decoder, and put them in place in the model, each with a signal for
+ * what differs. Nothing else in the model changes, so nothing else is
+ * copied or compared: the cost is in the memdevs read, not in the size of
+ * the topology. Anything else takes the whole walk.
  */
 static int monitor_refresh_pending(Manager *m)
 {
 	_cleanup_(strv_freep) char **names = NULL;
-	struct model now;
+	struct model fresh;
 	uint64_t t0 = now_usec();
 	int r;
 
@@ -86,14 +88,33 @@ static int monitor_refresh_pending(Manager *m)
 		return monitor_refresh(m);
 	names = TAKE_PTR(m->refresh_memdevs);
 	refresh_pending_clear(m);
-	r = topology_refresh_memdevs(&m->model, names, &now);
+	r = topology_read_memdevs(&m->model, names, &fresh);
 	if (r == -EAGAIN)
 		return monitor_refresh(m);
 	if (r < 0)
 		return log_warning_errno(r, "Failed to read memdevs again: %m");
 	log_debug("Refreshed the topology (%zu memdevs) in %" PRIu64 " ms", strv_length(names),
 		  (now_usec() - t0) / 1000);
-	return monitor_apply(m, &now);
+	for (size_t i = 0; i < fresh.n_memdevs; i++) {
+		struct memdev *now = model_find(&m->model, OBJECT_MEMDEV, fresh.memdevs[i].name);
+		struct memdev was;
+
+		if (!now)
+			continue;	/* topology_read_memdevs read only known ones */
+		was = *now;
+
+		/* Swap: the model gets the new state, @fresh keeps the old to free. */
+		*now = fresh.memdevs[i];
+		fresh.memdevs[i] = was;
+		r = model_bus_emit_object_change(m, OBJECT_MEMDEV, &was, now);
+		if (r < 0)
+			log_warning_errno(r, "Failed to announce changes of %s: %m", now->name);
+	}
+	model_clear(&fresh);
+	/* Poison support is per memdev: the Capabilities may follow. */
+	r = manager_bus_update(m);
+	ownership_apply(m);
+	return r;
 }
 
 static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -114,42 +135,63 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/*
+ * A whole walk waits MONITOR_COALESCE_USEC for the rest of its burst; a
+ * memdev-only refresh is due now (the timer fires once this loop
+ * iteration has read every uevent queued). A pending refresh that must
+ * become a whole walk is pushed back to the coalescing delay, once; a
+ * pending whole walk stays as it is.
+ */
 static int schedule_refresh(Manager *m)
 {
+	uint64_t delay = m->refresh_full ? MONITOR_COALESCE_USEC : 0;
+	/* sd-event may fire up to the accuracy late; 0 would mean 250 ms. */
+	uint64_t accuracy = delay ? MONITOR_COALESCE_ACCURACY_USEC : 1;
 	int r;
 
 	if (m->refresh_timer) {
 		int enabled;
 
 		r = sd_event_source_get_enabled(m->refresh_timer, &enabled);
-		if (r >= 0 && enabled != SD_EVENT_OFF)
+		if (r >= 0 && enabled != SD_EVENT_OFF &&
+		    (m->refresh_full == m->refresh_timer_full || !m->refresh_full))
 			return 0;	/* already pending: this event joins the batch */
-		r = sd_event_source_set_time_relative(m->refresh_timer, MONITOR_COALESCE_USEC);
+		m->refresh_timer_full = m->refresh_full;
+		r = sd_event_source_set_time_relative(m->refresh_timer, delay);
+		if (r >= 0)
+			r = sd_event_source_set_time_accuracy(m->refresh_timer, accuracy);
 		if (r >= 0)
 			r = sd_event_source_set_enabled(m->refresh_timer, SD_EVENT_ONESHOT);
 		return r;
 	}
+	m->refresh_timer_full = m->refresh_full;
 	/*
 	 * An explicit accuracy: 0 means sd-event's default of 250 ms, which
 	 * let the refresh fire anywhere up to a quarter second late and
 	 * made it, not the topology walk, the bulk of uevent-to-signal
 	 * latency (bench/uevent-latency).
 	 */
-	return sd_event_add_time_relative(m->event, &m->refresh_timer, CLOCK_MONOTONIC,
-					  MONITOR_COALESCE_USEC, MONITOR_COALESCE_ACCURACY_USEC,
-					  on_refresh_timer, m);
+	return sd_event_add_time_relative(m->event, &m->refresh_timer, CLOCK_MONOTONIC, delay,
+					  accuracy, on_refresh_timer, m);
 }
 
-/* Remember what the next refresh must read for @dev's uevent. */
+/*
+ * Remember what the next refresh must read for @dev's uevent: a memdev
+ * that changed, or everything. A memdev that comes, goes, or binds
+ * brings its endpoint port and decoders along (uevents of their own
+ * anyway), and region membership: the whole walk.
+ */
 static void note_uevent(Manager *m, struct udev_device *dev)
 {
 	const char *sub = udev_device_get_subsystem(dev);
 	const char *type = udev_device_get_devtype(dev);
 	const char *name = udev_device_get_sysname(dev);
+	const char *action = udev_device_get_action(dev);
 
 	if (m->refresh_full)
 		return;
 	if (sub && strcmp(sub, "cxl") == 0 && type && strcmp(type, "cxl_memdev") == 0 &&
+	    action && strcmp(action, "change") == 0 &&
 	    name && (strv_contains(m->refresh_memdevs, name) ||
 		     strv_extend(&m->refresh_memdevs, name) >= 0))
 		return;

@@ -428,76 +428,95 @@ int topology_enumerate(struct model *ret)
 	return 0;
 }
 
-/* Does a region of @m map memdev @name, or a memdev libcxl could not name? */
-static bool memdev_in_regions(const struct model *m, const char *name)
+static int read_u64(uint64_t *ret, const char *name, const char *attr)
 {
-	for (size_t i = 0; i < m->n_regions; i++)
-		for (size_t k = 0; k < m->regions[i].n_targets; k++) {
-			const char *t = m->regions[i].targets[k].memdev;
+	_cleanup_free_ char *v = sysfs_read(CXL_DEVICES "/%s/%s", name, attr);
+	char *end;
 
-			if (!t || !*t || strcmp(t, name) == 0)
-				return true;
-		}
-	return false;
+	if (!v)
+		return -ENOENT;
+	errno = 0;
+	*ret = strtoull(v, &end, 0);
+	return errno || end == v ? -EINVAL : 0;
 }
 
-/* The memdevs named @names as libcxl sees them now, in a model of their own. */
-static int read_memdevs(char *const *names, struct model *ret)
+/*
+ * Memdev @old->name as a "change" uevent can have left it, reading only
+ * what can change while the device stays: the partition sizes and the
+ * firmware version (required, as libcxl's add_cxl_memdev requires them),
+ * the driver binding and the poison commands. Its identity (serial, host,
+ * NUMA node) is fixed from add to remove; what other devices say comes
+ * from @old too: the endpoint decoders (an endpoint port comes and goes
+ * with uevents of its own, which take the whole walk), the regions that
+ * map it (likewise), and the capacity those decoders hold (so the free
+ * capacity follows a size change). Each file read costs, and a storm
+ * reads many: libcxl cannot even open one memdev without enumerating
+ * every memdev and port first. -EAGAIN: the memdev is not there as @old
+ * knows it; walk everything.
+ */
+static int reread_memdev(const struct memdev *old, struct memdev *d)
 {
-	struct cxl_memdev *md;
-	struct cxl_ctx *ctx;
-	int r;
+	const char *name = old->name;
+	uint64_t ram_used = old->ram_size > old->ram_free ? old->ram_size - old->ram_free : 0;
+	uint64_t pmem_used = old->pmem_size > old->pmem_free ? old->pmem_size - old->pmem_free : 0;
+	int r = 0;
 
-	r = libcxl_open(&ctx);
+	*d = (struct memdev){ .serial = old->serial, .numa_node = old->numa_node };
+	d->name = strdup(name);
+	d->host = strdup(old->host ?: "");
+	if (!d->name || !d->host)
+		return -ENOMEM;
+	d->firmware_version = sysfs_read(CXL_DEVICES "/%s/firmware_version", name);
+	if (!d->firmware_version || read_u64(&d->ram_size, name, "ram/size") < 0 ||
+	    read_u64(&d->pmem_size, name, "pmem/size") < 0)
+		return -EAGAIN;
+	d->enabled = sysfs_exists(CXL_DEVICES "/%s/driver", name);
+	d->ram_free = d->ram_size > ram_used ? d->ram_size - ram_used : 0;
+	d->pmem_free = d->pmem_size > pmem_used ? d->pmem_size - pmem_used : 0;
+
+	for (char **e = old->endpoint_decoders; r >= 0 && e && *e; e++)
+		r = strv_extend(&d->endpoint_decoders, *e);
+	for (char **e = old->regions; r >= 0 && e && *e; e++)
+		r = strv_extend(&d->regions, *e);
 	if (r < 0)
-		return log_warning_errno(r, "libcxl: cannot create a context: %m");
-	cxl_memdev_foreach(ctx, md) {
-		if (!strv_contains(names, cxl_memdev_get_devname(md)))
-			continue;
-		r = add_memdev(ret, md);
-		if (r < 0)
-			break;
-	}
-	cxl_unref(ctx);
-	return r < 0 ? r : 0;
+		return r;
+
+	if (sysfs_exists(CXL_DEBUGFS "/%s/inject_poison", name) &&
+	    strv_extend(&d->poison, "inject") < 0)
+		return -ENOMEM;
+	if (sysfs_exists(CXL_DEBUGFS "/%s/clear_poison", name) &&
+	    strv_extend(&d->poison, "clear") < 0)
+		return -ENOMEM;
+	if (sysfs_exists(CXL_DEVICES "/%s/trigger_poison_list", name) &&
+	    strv_extend(&d->poison, "list") < 0)
+		return -ENOMEM;
+	return 0;
 }
 
-int topology_refresh_memdevs(const struct model *old, char *const *names, struct model *ret)
+int topology_read_memdevs(const struct model *m, char *const *names, struct model *ret)
 {
-	struct model m = {}, fresh = {};
-	int r;
+	struct model fresh = {};
+	int r = 0;
 
-	/* Region targets and the memdevs' Regions come from the whole walk. */
-	for (char *const *n = names; n && *n; n++)
-		if (memdev_in_regions(old, *n))
-			return -EAGAIN;
+	for (char *const *n = names; r >= 0 && n && *n; n++) {
+		const struct memdev *old = model_find(m, OBJECT_MEMDEV, *n);
+		struct memdev *d;
 
-	r = read_memdevs(names, &fresh);
-	if (r >= 0)
-		r = model_copy(old, &m);
-	for (char *const *n = names; r >= 0 && n && *n; n++)
-		if (model_remove(&m, OBJECT_MEMDEV, *n) < 0 &&
-		    !model_find(&fresh, OBJECT_MEMDEV, *n))
-			log_debug("uevent for memdev %s, which is neither known nor there", *n);
-	/* Move the fresh memdevs over: their fields change owner. */
-	for (size_t i = 0; r >= 0 && i < fresh.n_memdevs; i++) {
-		struct memdev *d = model_add(&m, OBJECT_MEMDEV);
-
-		if (!d) {
-			r = -ENOMEM;
+		if (!old) {
+			r = -EAGAIN;	/* one we do not know: it came or went */
 			break;
 		}
-		*d = fresh.memdevs[i];
-		memset(&fresh.memdevs[i], 0, sizeof(fresh.memdevs[i]));
+		d = model_add(&fresh, OBJECT_MEMDEV);
+		r = d ? reread_memdev(old, d) : -ENOMEM;
 	}
-	model_clear(&fresh);
+	/* Sorted as the whole walk's model is, strv fields too. */
 	if (r >= 0)
-		r = model_finish(&m);
+		r = model_finish(&fresh);
 	if (r < 0) {
-		model_clear(&m);
+		model_clear(&fresh);
 		return r;
 	}
-	*ret = m;
+	*ret = fresh;
 	return 0;
 }
 
@@ -513,14 +532,19 @@ int topology_capabilities(const struct model *m, char ***ret, char **ret_note)
 		clear |= strv_contains(m->memdevs[i].poison, "clear");
 		list |= strv_contains(m->memdevs[i].poison, "list");
 	}
+	/*
+	 * Up to the first window that has each: this runs after every
+	 * refresh, and asking each of a few hundred windows twice cost
+	 * more than reading the memdevs a uevent named (bench/uevent-storm).
+	 */
 	for (size_t i = 0; i < m->n_windows && r >= 0; i++) {
 		const char *w = m->windows[i].name;
 
-		if (sysfs_exists(CXL_DEVICES "/%s/create_ram_region", w) &&
-		    !strv_contains(caps, "ram-regions"))
+		if (!strv_contains(caps, "ram-regions") &&
+		    sysfs_exists(CXL_DEVICES "/%s/create_ram_region", w))
 			r = strv_extend(&caps, "ram-regions");
-		if (r >= 0 && sysfs_exists(CXL_DEVICES "/%s/create_pmem_region", w) &&
-		    !strv_contains(caps, "pmem-regions"))
+		if (r >= 0 && !strv_contains(caps, "pmem-regions") &&
+		    sysfs_exists(CXL_DEVICES "/%s/create_pmem_region", w))
 			r = strv_extend(&caps, "pmem-regions");
 	}
 	if (r >= 0 && inject)

@@ -14,13 +14,13 @@
 int topology_enumerate(struct model *ret);
 
 /*
- * @old with only the memdevs named in @names read again (a memdev gone
- * from sysfs leaves, a new one joins): what a uevent for just those
- * memdevs can have changed. -EAGAIN when the whole walk is needed
- * instead: a region maps one of them, so region targets and Regions
- * may change too.
+ * The memdevs named in @names as they are now, in a model of their own:
+ * what a "change" uevent for just those memdevs can have changed (their
+ * own attributes and, from their endpoint decoders, the free capacity),
+ * the rest as @m has it. -EAGAIN when the whole walk is needed instead: a
+ * memdev @m does not know, or one whose files are gone.
  */
-int topology_refresh_memdevs(const struct model *old, char *const *names, struct model *ret);
+int topology_read_memdevs(const struct model *m, char *const *names, struct model *ret);
 
 /*
  * What this kernel allows, from sysfs/debugfs presence: ram-regions,
