@@ -16,9 +16,13 @@ int model_bus_register(Manager *m);
 /* Path of object @name of type @t (caller frees), NULL on OOM. */
 char *model_bus_path(enum object_type t, const char *name);
 
+/* The object of type @t in @model at bus path @path, NULL if none. */
+void *model_bus_object(const struct model *model, enum object_type t, const char *path);
+
 /*
  * Emit InterfacesAdded/PropertiesChanged/InterfacesRemoved for every
- * difference between @old and the model now installed in @m.
+ * difference between @old and the model now installed in @m; nothing
+ * while the bus name is not (yet, or any more) ours.
  */
 int model_bus_emit_changes(Manager *m, const struct model *old);
 

@@ -64,14 +64,7 @@ void log_failure(sd_bus_message *msg, const char *region, const char *window,
 
 void *object_by_path(Manager *m, enum object_type t, const char *path)
 {
-	for (size_t i = 0; path && i < model_count(&m->model, t); i++) {
-		void *obj = model_object(&m->model, t, i);
-		_cleanup_free_ char *p = model_bus_path(t, object_name(obj));
-
-		if (p && strcmp(p, path) == 0)
-			return obj;
-	}
-	return NULL;
+	return model_bus_object(&m->model, t, path);
 }
 
 static struct region *msg_region(Manager *m, sd_bus_message *msg)
