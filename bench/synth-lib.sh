@@ -5,7 +5,8 @@
 # synth_prepare BUILD_DIR N...: builds synth-bench and the daemons in
 # BUILD_DIR, writes the trees of N memdevs to $SYNTH_DIR (default
 # /tmp/cxlmemd-synth-$UID; kept, rewritten when bench/synth-tree is newer),
-# exports what the bus harness needs and sets SYNTH_NAMES.
+# exports what the bus harness needs and sets SYNTH_NAMES and SYNTH_BUILD
+# (BUILD_DIR, absolute).
 synth_prepare() {
 	local build=$1 n
 	shift
@@ -19,7 +20,8 @@ synth_prepare() {
 		fi
 		SYNTH_NAMES="$SYNTH_NAMES synth$n"
 	done
-	export CXLMEMD_SOURCE_ROOT=$PWD CXLMEMD_BINARY=$PWD/$build/daemon/cxlmemd
-	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD)," \
+	SYNTH_BUILD=$(cd "$build" && pwd)
+	export CXLMEMD_SOURCE_ROOT=$PWD CXLMEMD_BINARY=$SYNTH_BUILD/daemon/cxlmemd
+	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD 2>/dev/null)," \
 	     "$(nproc) CPUs, $(cxl version 2>/dev/null | sed 's/^/ndctl /')"
 }
