@@ -123,8 +123,19 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
 	return 0;
 }
 
+/*
+ * How long polkit may take to answer. Without interaction it answers at
+ * once (sd-bus's default, 25 s, is plenty); with it, the answer waits for
+ * a person to read the prompt and type a password, which can take longer
+ * than 25 s (the call then failed as "polkit could not be asked: Method
+ * call timed out" while the agent still showed its prompt). cxlmemctl
+ * waits 300 s for its own call.
+ */
+#define POLKIT_INTERACTIVE_TIMEOUT_USEC (240 * 1000000ULL)
+
 static int ask_polkit(sd_bus_message *msg, enum bouncer_action action)
 {
+	sd_bus_message *call = NULL;
 	struct pending *p;
 	uint32_t flags;
 	int r;
@@ -136,14 +147,20 @@ static int ask_polkit(sd_bus_message *msg, enum bouncer_action action)
 	p->action = action;
 	/* 1: AllowUserInteraction, if the caller allows it (pkttyagent etc.) */
 	flags = sd_bus_message_get_allow_interactive_authorization(msg) > 0 ? 1 : 0;
-	r = sd_bus_call_method_async(sd_bus_message_get_bus(msg), &p->slot,
-				     "org.freedesktop.PolicyKit1",
-				     "/org/freedesktop/PolicyKit1/Authority",
-				     "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
-				     on_polkit_reply, p, "(sa{sv})sa{ss}us",
-				     "system-bus-name", 1, "name", "s",
-				     sd_bus_message_get_sender(msg), rules[action].polkit, 0, flags,
-				     "");
+	r = sd_bus_message_new_method_call(sd_bus_message_get_bus(msg), &call,
+					   "org.freedesktop.PolicyKit1",
+					   "/org/freedesktop/PolicyKit1/Authority",
+					   "org.freedesktop.PolicyKit1.Authority",
+					   "CheckAuthorization");
+	if (r >= 0)
+		r = sd_bus_message_append(call, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name",
+					  "s", sd_bus_message_get_sender(msg),
+					  rules[action].polkit, 0, flags, "");
+	if (r >= 0)
+		r = sd_bus_call_async(sd_bus_message_get_bus(msg), &p->slot, call,
+				      on_polkit_reply, p,
+				      flags ? POLKIT_INTERACTIVE_TIMEOUT_USEC : 0);
+	sd_bus_message_unref(call);
 	if (r < 0) {
 		sd_bus_message_unref(p->msg);
 		free(p);
