@@ -17,11 +17,20 @@ void polkit_agent_open(void)
 {
 	struct pollfd p = { .events = POLLHUP };
 	char fdarg[16];
-	int fds[2];
+	int fds[2], fd;
 
 	if (agent_pid > 0 || geteuid() == 0 || !isatty(STDIN_FILENO) ||
 	    !isatty(STDOUT_FILENO) || access(PKTTYAGENT, X_OK) < 0)
 		return;
+	/*
+	 * pkttyagent talks to the controlling terminal (/dev/tty), not to our
+	 * stdin: without one (`su -c` starts the command in a new session, so
+	 * does setsid) it could only fail, with a message about /dev/tty.
+	 */
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	close(fd);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return;
 	agent_pid = fork();
