@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -53,9 +55,8 @@ static char *format_uuid(const unsigned char u[16])
  * not do it), and grows with memdevs times regions.
  */
 struct ep_decoder {
-	const char *decoder;		/* libcxl's devname, valid with its context */
+	const char *decoder;		/* the model's string, in the memdev */
 	const char *memdev;		/* the model's memdev name */
-	struct cxl_decoder *dec;
 };
 
 struct ep_index {
@@ -63,14 +64,14 @@ struct ep_index {
 	size_t n;
 };
 
-static int ep_index_add(struct ep_index *x, struct cxl_decoder *dec, const char *memdev)
+static int ep_index_add(struct ep_index *x, const char *decoder, const char *memdev)
 {
 	struct ep_decoder *v = realloc(x->v, (x->n + 1) * sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
 	x->v = v;
-	v[x->n++] = (struct ep_decoder){ cxl_decoder_get_devname(dec), memdev, dec };
+	v[x->n++] = (struct ep_decoder){ decoder, memdev };
 	return 0;
 }
 
@@ -85,6 +86,72 @@ static const struct ep_decoder *ep_index_find(const struct ep_index *x, const ch
 	struct ep_decoder key = { .decoder = decoder };
 
 	return x->n ? bsearch(&key, x->v, x->n, sizeof(*x->v), cmp_ep_decoder) : NULL;
+}
+
+static int read_u64(uint64_t *ret, const char *name, const char *attr);
+
+/* "decoder3.10" after "decoder3.9", as libcxl lists a port's decoders. */
+static int cmp_decoder_id(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	const char *dx = strrchr(x, '.'), *dy = strrchr(y, '.');
+	long ix = dx ? strtol(dx + 1, NULL, 10) : 0, iy = dy ? strtol(dy + 1, NULL, 10) : 0;
+
+	return ix != iy ? (ix < iy ? -1 : 1) : strcmp(x, y);
+}
+
+/*
+ * The decoders of endpoint port @port for memdev @d, and the capacity
+ * they hold, from sysfs rather than libcxl: libcxl reads ten attributes
+ * of every decoder of a port, used or not (cxl_test's endpoints have
+ * eight), and that was most of start-up: 1,280 of the 1,715 files the
+ * walk opens at 16 memdevs. The model needs each one's name, and the
+ * size and mode of those that hold capacity: one read for an idle
+ * decoder, two for a used one. Whether a region's target is locked is
+ * read for the targets alone (add_targets_indexed).
+ */
+static int add_endpoint_decoders(struct memdev *d, const char *port, struct ep_index *idx,
+				 uint64_t *ram_used, uint64_t *pmem_used)
+{
+	_cleanup_free_ char *path = NULL;
+	size_t first = strv_length(d->endpoint_decoders);
+	struct dirent *e;
+	DIR *dir;
+	int r = 0;
+
+	if (asprintf(&path, CXL_DEVICES "/%s", port) < 0)
+		return -ENOMEM;
+	dir = opendir(path);
+	if (!dir)
+		return 0;	/* the port went away: no decoders, as libcxl would see */
+	/* "decoderX.Y", not attributes such as "decoders_committed". */
+	while (r >= 0 && (e = readdir(dir)))
+		if (strncmp(e->d_name, "decoder", 7) == 0 && isdigit(e->d_name[7]) &&
+		    strchr(e->d_name, '.'))
+			r = strv_extend(&d->endpoint_decoders, e->d_name);
+	closedir(dir);
+	if (r < 0)
+		return r;
+	if (!d->endpoint_decoders)
+		return 0;
+	qsort(d->endpoint_decoders + first, strv_length(d->endpoint_decoders) - first,
+	      sizeof(char *), cmp_decoder_id);
+
+	for (char **name = d->endpoint_decoders + first; *name; name++) {
+		_cleanup_free_ char *mode = NULL;
+		uint64_t dpa;
+
+		if (idx && ep_index_add(idx, *name, d->name) < 0)
+			return -ENOMEM;
+		if (read_u64(&dpa, *name, "dpa_size") < 0 || dpa == 0)
+			continue;
+		mode = sysfs_read(CXL_DEVICES "/%s/mode", *name);
+		if (mode && strcmp(mode, "ram") == 0)
+			*ram_used += dpa;
+		else if (mode && strcmp(mode, "pmem") == 0)
+			*pmem_used += dpa;
+	}
+	return 0;
 }
 
 /* @idx (may be NULL) collects the memdev's endpoint decoders. */
@@ -110,22 +177,11 @@ static int add_memdev(struct model *m, struct cxl_memdev *md, struct ep_index *i
 		return -ENOMEM;
 
 	if (ep) {
-		struct cxl_port *port = cxl_endpoint_get_port(ep);
-		struct cxl_decoder *dec;
+		int r = add_endpoint_decoders(d, cxl_endpoint_get_devname(ep), idx,
+					      &ram_used, &pmem_used);
 
-		cxl_decoder_foreach(port, dec) {
-			unsigned long long dpa = cxl_decoder_get_dpa_size(dec);
-
-			if (strv_extend(&d->endpoint_decoders, cxl_decoder_get_devname(dec)) < 0 ||
-			    (idx && ep_index_add(idx, dec, d->name) < 0))
-				return -ENOMEM;
-			if (dpa == ULLONG_MAX)
-				continue;
-			if (cxl_decoder_get_mode(dec) == CXL_DECODER_MODE_RAM)
-				ram_used += dpa;
-			else if (cxl_decoder_get_mode(dec) == CXL_DECODER_MODE_PMEM)
-				pmem_used += dpa;
-		}
+		if (r < 0)
+			return r;
 	}
 	d->ram_free = d->ram_size > ram_used ? d->ram_size - ram_used : 0;
 	d->pmem_free = d->pmem_size > pmem_used ? d->pmem_size - pmem_used : 0;
@@ -167,6 +223,7 @@ static int add_targets_indexed(struct region *r, const char *name, const struct 
 {
 	for (uint32_t i = 0; i < r->ways; i++) {
 		_cleanup_free_ char *target = sysfs_read(CXL_DEVICES "/%s/target%" PRIu32, name, i);
+		_cleanup_free_ char *locked = NULL;
 		const struct ep_decoder *e;
 
 		if (!target)
@@ -178,7 +235,8 @@ static int add_targets_indexed(struct region *r, const char *name, const struct 
 			return 0;
 		if (add_target(r, i, e->memdev, e->decoder) < 0)
 			return -ENOMEM;
-		if (cxl_decoder_is_locked(e->dec))
+		locked = sysfs_read(CXL_DEVICES "/%s/locked", e->decoder);
+		if (locked && strcmp(locked, "1") == 0)
 			r->locked = 1;
 	}
 	return 1;
