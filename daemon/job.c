@@ -156,9 +156,9 @@ static void finish(struct job_queue *q)
 	if (free_data)
 		free_data(data);
 	sd_bus_message_unref(msg);
-	/* Uevents that came during the job and that @done did not cover. */
-	if (!q->running && q->m->refresh_deferred)
-		(void)monitor_refresh(q->m);
+	/* Uevents that came during the job. */
+	if (!q->running)
+		monitor_job_ended(q->m);
 }
 
 static int on_job_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)

@@ -29,6 +29,13 @@ typedef struct Manager {
 	char **refresh_memdevs;
 	bool refresh_full;
 	bool refresh_timer_full;	/* the armed timer is the coalescing one */
+	/* The whole walk after uevents runs in the background (monitor.c). */
+	struct topology_walk *walk;
+	int walk_fd;
+	sd_event_source *walk_source;
+	uint64_t walk_started;
+	unsigned model_serial;		/* counts the models installed */
+	unsigned walk_serial;		/* model_serial when the walk began */
 
 	struct model model;		/* what the bus serves right now */
 	/* Manager properties derived from the model and the kernel. */

@@ -336,6 +336,23 @@ int model_copy(const struct model *src, struct model *ret)
 	return 0;
 }
 
+void *model_copy_object(struct model *m, enum object_type t, const void *src)
+{
+	void *obj = model_add(m, t);
+
+	if (!obj)
+		return NULL;
+	memcpy(obj, src, type_infos[t].size);
+	object_clear_owned(t, obj);
+	if (copy_owned(t, obj, src) < 0) {
+		/* Drop the half-made copy again: a model holds whole objects only. */
+		model_object_free_fields(t, obj);
+		*count_slot(m, t) -= 1;
+		return NULL;
+	}
+	return obj;
+}
+
 int model_remove(struct model *m, enum object_type t, const char *name)
 {
 	char *obj = model_find(m, t, name), *base = *array_slot(m, t);

@@ -162,6 +162,8 @@ int model_finish(struct model *m);
 void model_clear(struct model *m);
 /* Deep copy of @src into @ret (which it overwrites); -ENOMEM. */
 int model_copy(const struct model *src, struct model *ret);
+/* Append a deep copy of @src, an object of type @t; returns it or NULL on OOM. */
+void *model_copy_object(struct model *m, enum object_type t, const void *src);
 /* Drop object @name of type @t, order kept. Returns -ENOENT if absent. */
 int model_remove(struct model *m, enum object_type t, const char *name);
 /* Free what the fields of @obj, an object of type @t, own (not @obj). */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <libudev.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "job.h"
 #include "lease.h"
@@ -33,6 +35,7 @@ static int monitor_apply(Manager *m, struct model *now)
 	int r;
 
 	m->model = *now;
+	m->model_serial++;
 	lease_prune(m);
 	r = model_bus_emit_changes(m, &old);
 	model_clear(&old);
@@ -69,6 +72,100 @@ int monitor_refresh(Manager *m)
 	return monitor_apply(m, &now);
 }
 
+int monitor_refresh_regions(Manager *m, const char *window, char *const *memdevs)
+{
+	struct model now;
+	uint64_t t0 = now_usec();
+	int r;
+
+	r = topology_read_regions(&m->model, window, memdevs, &now);
+	if (r == -EAGAIN)
+		return monitor_refresh(m);
+	if (r < 0)
+		return log_warning_errno(r, "Failed to read the regions again: %m");
+	log_debug("Refreshed window %s and its regions in %" PRIu64 " ms", window ?: "(none)",
+		  (now_usec() - t0) / 1000);
+	return monitor_apply(m, &now);
+}
+
+static int schedule_refresh(Manager *m);
+
+/*
+ * The background walk is over. Its model is installed unless a job
+ * changed the kernel, or another refresh changed the model, since it
+ * began: then what it read may be older than what the bus shows, and it
+ * walks again. Uevents that came meanwhile are due now.
+ */
+static int on_walk_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	Manager *m = userdata;
+	struct model now;
+	uint64_t n;
+	int r;
+
+	if (read(fd, &n, sizeof(n)) != sizeof(n) || !m->walk)
+		return 0;
+	r = topology_walk_finish(TAKE_PTR(m->walk), &now);
+	if (r < 0)
+		log_warning_errno(r, "Failed to enumerate the CXL topology: %m");
+	else if (job_running(m->jobs) || m->model_serial != m->walk_serial) {
+		log_debug("Walked the topology again: a job or a refresh came in the %" PRIu64
+			  " ms it took", (now_usec() - m->walk_started) / 1000);
+		model_clear(&now);
+		m->refresh_full = true;
+	} else {
+		log_debug("Refreshed the topology (all of it) in %" PRIu64 " ms, in the background",
+			  (now_usec() - m->walk_started) / 1000);
+		(void)monitor_apply(m, &now);
+	}
+	if (m->refresh_full || m->refresh_memdevs) {
+		if (job_running(m->jobs))
+			m->refresh_deferred = true;
+		else
+			(void)schedule_refresh(m);
+	}
+	return 0;
+}
+
+/*
+ * The whole walk, in the background: a walk takes up to seconds in a VM,
+ * and the event loop keeps serving meanwhile (a Delete right after the
+ * CreateRegion that made the region, say). The model it replaces is
+ * already right about what the daemon did itself: jobs refresh their
+ * part at once (monitor_refresh_regions).
+ */
+static int refresh_in_background(Manager *m)
+{
+	int r;
+
+	if (!m->walk_source) {
+		m->walk_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (m->walk_fd < 0)
+			return monitor_refresh(m);
+		r = sd_event_add_io(m->event, &m->walk_source, m->walk_fd, EPOLLIN, on_walk_done,
+				    m);
+		if (r < 0) {
+			close(m->walk_fd);
+			return monitor_refresh(m);
+		}
+	}
+	refresh_pending_clear(m);
+	m->walk_serial = m->model_serial;
+	m->walk_started = now_usec();
+	r = topology_walk_start(m->walk_fd, &m->walk);
+	if (r < 0)
+		return monitor_refresh(m);
+	return 0;
+}
+
+void monitor_job_ended(Manager *m)
+{
+	if (!m->refresh_deferred)
+		return;
+	m->refresh_deferred = false;
+	(void)schedule_refresh(m);
+}
+
 /*
  * The uevents since the last refresh only said memdevs changed: read just
  * those (topology_read_memdevs), a few files each instead of every port
@@ -85,12 +182,12 @@ static int monitor_refresh_pending(Manager *m)
 	int r;
 
 	if (m->refresh_full || !m->refresh_memdevs)
-		return monitor_refresh(m);
+		return refresh_in_background(m);
 	names = TAKE_PTR(m->refresh_memdevs);
 	refresh_pending_clear(m);
 	r = topology_read_memdevs(&m->model, names, &fresh);
 	if (r == -EAGAIN)
-		return monitor_refresh(m);
+		return refresh_in_background(m);
 	if (r < 0)
 		return log_warning_errno(r, "Failed to read memdevs again: %m");
 	log_debug("Refreshed the topology (%zu memdevs) in %" PRIu64 " ms", strv_length(names),
@@ -131,6 +228,9 @@ static int on_refresh_timer(sd_event_source *s, uint64_t usec, void *userdata)
 		m->refresh_deferred = true;
 		return 0;
 	}
+	/* What is pending stays so: the walk's end schedules it. */
+	if (m->walk)
+		return 0;
 	(void)monitor_refresh_pending(m);
 	return 0;
 }
@@ -260,6 +360,16 @@ int monitor_start(Manager *m)
 
 void monitor_stop(Manager *m)
 {
+	if (m->walk) {
+		struct model unused = {};
+
+		if (topology_walk_finish(TAKE_PTR(m->walk), &unused) >= 0)
+			model_clear(&unused);
+	}
+	if (m->walk_source) {
+		m->walk_source = sd_event_source_disable_unref(m->walk_source);
+		close(m->walk_fd);
+	}
 	m->refresh_memdevs = strv_free(m->refresh_memdevs);
 	m->refresh_timer = sd_event_source_disable_unref(m->refresh_timer);
 	m->monitor_source = sd_event_source_disable_unref(m->monitor_source);

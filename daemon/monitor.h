@@ -11,7 +11,10 @@
  * queued on the socket is read first, then just those memdevs are read
  * again, so a storm batches itself by the daemon's own pace. Any other
  * uevent re-enumerates everything, once per burst (coalesced for
- * MONITOR_COALESCE_USEC), and takes the memdevs pending with it.
+ * MONITOR_COALESCE_USEC), and takes the memdevs pending with it; that
+ * walk runs in a thread while the event loop keeps serving the model it
+ * has, which the walk's result replaces unless a job or another refresh
+ * came meanwhile (then it walks again).
  */
 #define MONITOR_COALESCE_USEC (20 * 1000)
 /* How late the coalesced refresh may fire: part of the 100 ms budget. */
@@ -22,3 +25,15 @@ void monitor_stop(Manager *m);
 
 /* Re-enumerate now and emit what changed. */
 int monitor_refresh(Manager *m);
+
+/*
+ * After a region job in @window, before the event loop serves anything
+ * else: read again what the job can have changed (topology_read_regions(),
+ * with the free capacity of @memdevs) and emit what changed, so a call
+ * made after the job's reply sees its result. The job's uevents still
+ * bring the whole walk, in the background.
+ */
+int monitor_refresh_regions(Manager *m, const char *window, char *const *memdevs);
+
+/* A job ended (job.c): run the refresh its uevents were held for. */
+void monitor_job_ended(Manager *m);

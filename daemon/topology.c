@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cxl/libcxl.h>
 #include <daxctl/libdaxctl.h>
 
@@ -612,6 +613,19 @@ static void *walk_thread(void *userdata)
 	return NULL;
 }
 
+/* The joined walk's model, copied out into our arena. */
+static int walk_collect(struct walk *w, struct model *ret)
+{
+	int r;
+
+	if (w->r < 0)
+		return w->r;
+	r = model_copy(&w->m, ret);
+	model_clear(&w->m);
+	malloc_trim(0);
+	return r;
+}
+
 int topology_enumerate(struct model *ret)
 {
 	struct walk w = {};
@@ -624,11 +638,50 @@ int topology_enumerate(struct model *ret)
 		return enumerate_all(ret);
 	}
 	pthread_join(thread, NULL);
-	if (w.r < 0)
-		return w.r;
-	r = model_copy(&w.m, ret);
-	model_clear(&w.m);
-	malloc_trim(0);
+	return walk_collect(&w, ret);
+}
+
+struct topology_walk {
+	struct walk w;
+	pthread_t thread;
+	int done_fd;
+};
+
+static void *background_walk_thread(void *userdata)
+{
+	struct topology_walk *b = userdata;
+	uint64_t one = 1;
+
+	walk_thread(&b->w);
+	if (write(b->done_fd, &one, sizeof(one)) != sizeof(one))
+		log_error("Failed to signal the end of a topology walk; it will never be applied");
+	return NULL;
+}
+
+int topology_walk_start(int done_fd, struct topology_walk **ret)
+{
+	struct topology_walk *b = calloc(1, sizeof(*b));
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	b->done_fd = done_fd;
+	r = -pthread_create(&b->thread, NULL, background_walk_thread, b);
+	if (r < 0) {
+		free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
+int topology_walk_finish(struct topology_walk *b, struct model *ret)
+{
+	int r;
+
+	pthread_join(b->thread, NULL);
+	r = walk_collect(&b->w, ret);
+	free(b);
 	return r;
 }
 
@@ -721,6 +774,146 @@ int topology_read_memdevs(const struct model *m, char *const *names, struct mode
 		return r;
 	}
 	*ret = fresh;
+	return 0;
+}
+
+/* Memdev @d's free capacity again, from the endpoint decoders it lists. */
+static int reread_free_capacity(struct memdev *d)
+{
+	uint64_t ram_used = 0, pmem_used = 0;
+
+	for (char **e = d->endpoint_decoders; e && *e; e++) {
+		_cleanup_free_ char *mode = NULL;
+		uint64_t dpa;
+
+		if (read_u64(&dpa, *e, "dpa_size") < 0)
+			return -EAGAIN;	/* the endpoint port went: the whole walk */
+		if (dpa == 0)
+			continue;
+		mode = sysfs_read(CXL_DEVICES "/%s/mode", *e);
+		if (mode && strcmp(mode, "ram") == 0)
+			ram_used += dpa;
+		else if (mode && strcmp(mode, "pmem") == 0)
+			pmem_used += dpa;
+	}
+	d->ram_free = d->ram_size > ram_used ? d->ram_size - ram_used : 0;
+	d->pmem_free = d->pmem_size > pmem_used ? d->pmem_size - pmem_used : 0;
+	return 0;
+}
+
+/* Region @r as add_region() leaves it, before link_model(): no dax, not online. */
+static int set_region_unlinked(struct region *r)
+{
+	if (strcmp(r->state, "online") == 0) {
+		free(r->state);
+		r->state = strdup("enabled");
+	}
+	free(r->dax);
+	r->dax = strdup("");
+	return r->state && r->dax ? 0 : -ENOMEM;
+}
+
+/* Window @window of the root ports and its regions, or -EAGAIN if it is gone. */
+static int read_window(struct model *m, const char *window, const struct ep_index *idx)
+{
+	struct cxl_ctx *ctx;
+	struct cxl_bus *bus;
+	int r;
+
+	r = libcxl_open(&ctx);
+	if (r < 0)
+		return r;
+	r = -EAGAIN;
+	/* The root ports' decoders alone: no memdev, no port below them. */
+	cxl_bus_foreach(ctx, bus) {
+		struct cxl_decoder *dec;
+
+		cxl_decoder_foreach(cxl_bus_get_port(bus), dec)
+			if (strcmp(cxl_decoder_get_devname(dec), window) == 0) {
+				r = add_window(m, dec, idx);
+				goto out;
+			}
+	}
+out:
+	cxl_unref(ctx);
+	return r;
+}
+
+int topology_read_regions(const struct model *old, const char *window, char *const *memdevs,
+			  struct model *ret)
+{
+	const struct window *was = window && *window ?
+					   model_find(old, OBJECT_WINDOW, window) : NULL;
+	struct model m = {};
+	struct ep_index idx = {};
+	bool dax_again = !was;
+	int r;
+
+	if (window && *window && !was)
+		return -EAGAIN;
+	r = enumerate_soft_reserved(&m);
+	for (size_t i = 0; r >= 0 && i < old->n_memdevs; i++) {
+		struct memdev *d = model_copy_object(&m, OBJECT_MEMDEV, &old->memdevs[i]);
+
+		if (!d) {
+			r = -ENOMEM;
+			break;
+		}
+		d->regions = strv_free(d->regions);	/* link_model() fills them again */
+		if (strv_contains(memdevs, d->name))
+			r = reread_free_capacity(d);
+	}
+	/* Every other window and its regions stay as they were. */
+	for (size_t i = 0; r >= 0 && i < old->n_windows; i++)
+		if (&old->windows[i] != was &&
+		    !model_copy_object(&m, OBJECT_WINDOW, &old->windows[i]))
+			r = -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < old->n_regions; i++) {
+		const struct region *g = &old->regions[i];
+		struct region *c;
+
+		if (was && strcmp(g->window, was->name) == 0) {
+			dax_again |= g->dax && *g->dax;
+			continue;
+		}
+		c = model_copy_object(&m, OBJECT_REGION, g);
+		/* As add_region() leaves them: link_model() derives both again. */
+		if (!c || set_region_unlinked(c) < 0)
+			r = -ENOMEM;
+	}
+	/* The index points into @m's memdevs: build it once they stopped moving. */
+	for (size_t i = 0; r >= 0 && was && i < m.n_memdevs; i++)
+		for (char **e = m.memdevs[i].endpoint_decoders; r >= 0 && e && *e; e++)
+			r = ep_index_add(&idx, *e, m.memdevs[i].name);
+	if (r >= 0 && idx.n)
+		qsort(idx.v, idx.n, sizeof(*idx.v), cmp_ep_decoder);
+	if (r >= 0 && was)
+		r = read_window(&m, was->name, &idx);
+	free(idx.v);
+	/* Only ram regions have dax devices of their own. */
+	for (size_t i = 0; r >= 0 && was && i < m.n_regions; i++)
+		if (strcmp(m.regions[i].window, was->name) == 0)
+			dax_again |= strcmp(m.regions[i].mode, "ram") == 0;
+	if (r >= 0 && dax_again)
+		r = enumerate_dax(&m);
+	for (size_t i = 0; r >= 0 && !dax_again && i < old->n_daxes; i++)
+		if (!model_copy_object(&m, OBJECT_DAX, &old->daxes[i]))
+			r = -ENOMEM;
+	if (r >= 0)
+		r = model_finish(&m);
+	if (r >= 0)
+		r = link_model(&m);
+	if (r >= 0)
+		r = model_finish(&m);
+	if (r >= 0)
+		r = softreserved_derive(&m);
+	if (r >= 0)
+		r = softreserved_read_kernel(&m);
+	if (r < 0) {
+		model_clear(&m);
+		return r;
+	}
+	*ret = m;
 	return 0;
 }
 

@@ -14,6 +14,30 @@
 int topology_enumerate(struct model *ret);
 
 /*
+ * The same walk without waiting for it: it runs in a thread, which
+ * writes to the eventfd @done_fd when it is over; then
+ * topology_walk_finish() joins it and gives the model (or the walk's
+ * error) and frees the walk.
+ */
+struct topology_walk;
+int topology_walk_start(int done_fd, struct topology_walk **ret);
+int topology_walk_finish(struct topology_walk *w, struct model *ret);
+
+/*
+ * What a region job in window @window can have changed, read again, the
+ * rest taken from @old: that window and its regions (its root decoder
+ * alone through libcxl: no memdev or port below), the dax devices when
+ * a ram region there has or had one, the Soft Reserved ranges, and the
+ * free capacity of the memdevs in @memdevs. With no @window (a dax
+ * device no region owns), the dax devices alone. A fraction of the
+ * whole walk, which must enumerate every memdev and port (and in a VM
+ * took 0.5-2 s after each CreateRegion). -EAGAIN when the window or one
+ * of @memdevs' decoders is gone: walk everything instead.
+ */
+int topology_read_regions(const struct model *old, const char *window, char *const *memdevs,
+			  struct model *ret);
+
+/*
  * The memdevs named in @names as they are now, in a model of their own:
  * what a "change" uevent for just those memdevs can have changed (their
  * own attributes and, from their endpoint decoders, the free capacity),
