@@ -179,6 +179,7 @@ static int monitor_refresh_pending(Manager *m)
 	_cleanup_(strv_freep) char **names = NULL;
 	struct model fresh;
 	uint64_t t0 = now_usec();
+	bool poison_changed = false;
 	int r;
 
 	if (m->refresh_full || !m->refresh_memdevs)
@@ -199,6 +200,7 @@ static int monitor_refresh_pending(Manager *m)
 		if (!now)
 			continue;	/* topology_read_memdevs read only known ones */
 		was = *now;
+		poison_changed |= !strv_equal(was.poison, fresh.memdevs[i].poison);
 
 		/* Swap: the model gets the new state, @fresh keeps the old to free. */
 		*now = fresh.memdevs[i];
@@ -208,8 +210,14 @@ static int monitor_refresh_pending(Manager *m)
 			log_warning_errno(r, "Failed to announce changes of %s: %m", now->name);
 	}
 	model_clear(&fresh);
-	/* Poison support is per memdev: the Capabilities may follow. */
-	r = manager_bus_update(m);
+	/*
+	 * Poison support is per memdev: the Capabilities may follow. Nothing
+	 * else the Manager says can have changed (no object came or went),
+	 * and working the Capabilities out asks sysfs about windows too: in
+	 * a storm, for every uevent, as many path lookups as the memdev's
+	 * own read (bench/uevent-storm).
+	 */
+	r = poison_changed ? manager_bus_update(m) : 0;
 	ownership_apply(m);
 	return r;
 }

@@ -699,17 +699,21 @@ static int read_u64(uint64_t *ret, const char *name, const char *attr)
 
 /*
  * Memdev @old->name as a "change" uevent can have left it, reading only
- * what can change while the device stays: the partition sizes and the
- * firmware version (required, as libcxl's add_cxl_memdev requires them),
- * the driver binding and the poison commands. Its identity (serial, host,
- * NUMA node) is fixed from add to remove; what other devices say comes
- * from @old too: the endpoint decoders (an endpoint port comes and goes
- * with uevents of its own, which take the whole walk), the regions that
- * map it (likewise), and the capacity those decoders hold (so the free
- * capacity follows a size change). Each file read costs, and a storm
- * reads many: libcxl cannot even open one memdev without enumerating
- * every memdev and port first. -EAGAIN: the memdev is not there as @old
- * knows it; walk everything.
+ * what can change while the device stays and says so with "change": the
+ * partition sizes and the firmware version (required, as libcxl's
+ * add_cxl_memdev requires them). Its identity (serial, host, NUMA node)
+ * is fixed from add to remove; the driver binding changes with "bind"
+ * and "unbind" uevents, and the poison commands with it (cxl_mem's probe
+ * makes the debugfs files; trigger_poison_list is there from the add or
+ * never), all of which take the whole walk, so they come from @old as
+ * well. So do what other devices say: the endpoint decoders (an endpoint
+ * port comes and goes with uevents of its own), the regions that map it
+ * (likewise), and the capacity those decoders hold (so the free capacity
+ * follows a size change). Each file costs, and a storm reads many: the
+ * four existence checks this read once made were more than half its
+ * path lookups (bench/uevent-storm). libcxl cannot even open one memdev
+ * without enumerating every memdev and port first. -EAGAIN: the memdev
+ * is not there as @old knows it; walk everything.
  */
 static int reread_memdev(const struct memdev *old, struct memdev *d)
 {
@@ -727,7 +731,7 @@ static int reread_memdev(const struct memdev *old, struct memdev *d)
 	if (!d->firmware_version || read_u64(&d->ram_size, name, "ram/size") < 0 ||
 	    read_u64(&d->pmem_size, name, "pmem/size") < 0)
 		return -EAGAIN;
-	d->enabled = sysfs_exists(CXL_DEVICES "/%s/driver", name);
+	d->enabled = old->enabled;
 	d->ram_free = d->ram_size > ram_used ? d->ram_size - ram_used : 0;
 	d->pmem_free = d->pmem_size > pmem_used ? d->pmem_size - pmem_used : 0;
 
@@ -735,19 +739,9 @@ static int reread_memdev(const struct memdev *old, struct memdev *d)
 		r = strv_extend(&d->endpoint_decoders, *e);
 	for (char **e = old->regions; r >= 0 && e && *e; e++)
 		r = strv_extend(&d->regions, *e);
-	if (r < 0)
-		return r;
-
-	if (sysfs_exists(CXL_DEBUGFS "/%s/inject_poison", name) &&
-	    strv_extend(&d->poison, "inject") < 0)
-		return -ENOMEM;
-	if (sysfs_exists(CXL_DEBUGFS "/%s/clear_poison", name) &&
-	    strv_extend(&d->poison, "clear") < 0)
-		return -ENOMEM;
-	if (sysfs_exists(CXL_DEVICES "/%s/trigger_poison_list", name) &&
-	    strv_extend(&d->poison, "list") < 0)
-		return -ENOMEM;
-	return 0;
+	for (char **e = old->poison; r >= 0 && e && *e; e++)
+		r = strv_extend(&d->poison, *e);
+	return r;
 }
 
 int topology_read_memdevs(const struct model *m, char *const *names, struct model *ret)
