@@ -186,30 +186,37 @@ static int monitor_refresh_pending(Manager *m)
 		return refresh_in_background(m);
 	names = TAKE_PTR(m->refresh_memdevs);
 	refresh_pending_clear(m);
-	r = topology_read_memdevs(&m->model, names, &fresh);
-	if (r == -EAGAIN)
-		return refresh_in_background(m);
-	if (r < 0)
-		return log_warning_errno(r, "Failed to read memdevs again: %m");
+	/*
+	 * One memdev at a time, each announced as soon as it is read: when
+	 * the daemon was held up (a busy machine), the uevents of the
+	 * hundred memdevs queued meanwhile each wait for their own read, not
+	 * for all hundred, and dbus-daemon forwards the first signals while
+	 * the rest are read (bench/uevent-storm's p99).
+	 */
+	for (char **n = names; *n; n++) {
+		char *one[] = { *n, NULL };
+		struct memdev *now, was;
+
+		r = topology_read_memdevs(&m->model, one, &fresh);
+		if (r == -EAGAIN)
+			return refresh_in_background(m);
+		if (r < 0)
+			return log_warning_errno(r, "Failed to read %s again: %m", *n);
+		now = model_find(&m->model, OBJECT_MEMDEV, *n);
+		if (now && fresh.n_memdevs == 1) {
+			was = *now;
+			poison_changed |= !strv_equal(was.poison, fresh.memdevs[0].poison);
+			/* Swap: the model gets the new state, @fresh the old to free. */
+			*now = fresh.memdevs[0];
+			fresh.memdevs[0] = was;
+			r = model_bus_emit_object_change(m, OBJECT_MEMDEV, &was, now);
+			if (r < 0)
+				log_warning_errno(r, "Failed to announce changes of %s: %m", *n);
+		}
+		model_clear(&fresh);
+	}
 	log_debug("Refreshed the topology (%zu memdevs) in %" PRIu64 " ms", strv_length(names),
 		  (now_usec() - t0) / 1000);
-	for (size_t i = 0; i < fresh.n_memdevs; i++) {
-		struct memdev *now = model_find(&m->model, OBJECT_MEMDEV, fresh.memdevs[i].name);
-		struct memdev was;
-
-		if (!now)
-			continue;	/* topology_read_memdevs read only known ones */
-		was = *now;
-		poison_changed |= !strv_equal(was.poison, fresh.memdevs[i].poison);
-
-		/* Swap: the model gets the new state, @fresh keeps the old to free. */
-		*now = fresh.memdevs[i];
-		fresh.memdevs[i] = was;
-		r = model_bus_emit_object_change(m, OBJECT_MEMDEV, &was, now);
-		if (r < 0)
-			log_warning_errno(r, "Failed to announce changes of %s: %m", now->name);
-	}
-	model_clear(&fresh);
 	/*
 	 * Poison support is per memdev: the Capabilities may follow. Nothing
 	 * else the Manager says can have changed (no object came or went),

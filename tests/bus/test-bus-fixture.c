@@ -503,6 +503,7 @@ static void change_memdev(struct fixture *f, const char *name, const char *fw,
 	_cleanup_free_ char *sys = fixture_syspath(f->bed, "cxl", name);
 	_cleanup_free_ char *path = object_path(OBJECT_MEMDEV, name), *want = NULL;
 	size_t whole = count_log(&f->env, REFRESH_WHOLE), one = count_log(&f->env, REFRESH_ONE);
+	size_t refreshes = count_refreshes(&f->env);
 
 	assert_true(asprintf(&want, "FirmwareVersion=%s", fw) > 0);
 	assert_int_equal(fixture_bed_set_attribute(f->bed, sys, "firmware_version", fw), 0);
@@ -511,6 +512,10 @@ static void change_memdev(struct fixture *f, const char *name, const char *fw,
 		dump_log(&f->env);
 		fail_msg("no PropertiesChanged(%s) for %s after a change uevent", want, path);
 	}
+	/* A refresh logs its line once it has announced every memdev it read. */
+	for (int waited = 0; count_refreshes(&f->env) == refreshes &&
+			     waited < bus_env_timeout_ms(2000); waited += 10)
+		pump(&f->env, 10);
 	*ret_whole = count_log(&f->env, REFRESH_WHOLE) - whole;
 	*ret_one = count_log(&f->env, REFRESH_ONE) - one;
 }
