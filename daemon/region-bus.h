@@ -87,6 +87,9 @@ typedef int (*option_fn)(sd_bus_message *msg, const char *key, void *userdata,
 			 sd_bus_error *error);
 int read_options(sd_bus_message *msg, option_fn fn, void *userdata, sd_bus_error *error);
 
+/* A random pmem region uuid, canonical form (window-bus.c). */
+int generate_uuid(char out[37]);
+
 /* The zone argument of an Online method: "movable" or "normal". */
 int read_zone(sd_bus_message *msg, const char **ret, sd_bus_error *error);
 

@@ -71,7 +71,7 @@ static int parse_options(sd_bus_message *msg, struct create_options *o, sd_bus_e
 	return 0;
 }
 
-static int generate_uuid(char out[37])
+int generate_uuid(char out[37])
 {
 	sd_id128_t id;
 	int r = sd_id128_randomize(&id);
