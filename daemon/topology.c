@@ -555,6 +555,31 @@ static int link_model(struct model *m)
 	return 0;
 }
 
+/*
+ * What every read of the topology ends with: the cross links and what is
+ * derived from them, then @m is handed to @ret, or cleared on an error
+ * (@r, the reading's result so far, or one of these steps).
+ */
+static int model_complete(struct model *m, int r, struct model *ret)
+{
+	if (r >= 0)
+		r = model_finish(m);
+	if (r >= 0)
+		r = link_model(m);
+	if (r >= 0)
+		r = model_finish(m);
+	if (r >= 0)
+		r = softreserved_derive(m);
+	if (r >= 0)
+		r = softreserved_read_kernel(m);
+	if (r < 0) {
+		model_clear(m);
+		return r;
+	}
+	*ret = *m;
+	return 0;
+}
+
 static int enumerate_all(struct model *ret)
 {
 	struct model m = {};
@@ -570,22 +595,7 @@ static int enumerate_all(struct model *ret)
 		r = enumerate_dax(&m);
 	log_debug("Enumeration: soft reserved %" PRIu64 " ms, cxl %" PRIu64 " ms, dax %" PRIu64
 		  " ms", (t1 - t0) / 1000, (t2 - t1) / 1000, (now_usec() - t2) / 1000);
-	if (r >= 0)
-		r = model_finish(&m);
-	if (r >= 0)
-		r = link_model(&m);
-	if (r >= 0)
-		r = model_finish(&m);
-	if (r >= 0)
-		r = softreserved_derive(&m);
-	if (r >= 0)
-		r = softreserved_read_kernel(&m);
-	if (r < 0) {
-		model_clear(&m);
-		return r;
-	}
-	*ret = m;
-	return 0;
+	return model_complete(&m, r, ret);
 }
 
 /*
@@ -893,22 +903,7 @@ int topology_read_regions(const struct model *old, const char *window, char *con
 	for (size_t i = 0; r >= 0 && !dax_again && i < old->n_daxes; i++)
 		if (!model_copy_object(&m, OBJECT_DAX, &old->daxes[i]))
 			r = -ENOMEM;
-	if (r >= 0)
-		r = model_finish(&m);
-	if (r >= 0)
-		r = link_model(&m);
-	if (r >= 0)
-		r = model_finish(&m);
-	if (r >= 0)
-		r = softreserved_derive(&m);
-	if (r >= 0)
-		r = softreserved_read_kernel(&m);
-	if (r < 0) {
-		model_clear(&m);
-		return r;
-	}
-	*ret = m;
-	return 0;
+	return model_complete(&m, r, ret);
 }
 
 int topology_capabilities(const struct model *m, char ***ret, char **ret_note)
