@@ -461,9 +461,7 @@ static int handoff(Manager *m, const struct softreserved *sr, const char *dir,
 	if (strcmp(state, "hmem") == 0 && dax && dax->online) {
 		/* never yank online memory: offline first, or stay */
 		if (dax_memory_offline(m->region_ops, dax->name, sr->name, &f) < 0) {
-			if (asprintf(why, "handoff to %s refused: %s", to, f.message) < 0)
-				*why = NULL;
-			return -1;
+			return failed(why, "handoff to %s refused: %s", to, f.message);
 		}
 		offlined = true;
 	}
@@ -492,9 +490,8 @@ static int handoff(Manager *m, const struct softreserved *sr, const char *dir,
 		(void)caveat(why, "dax_hmem owns it again");
 		return -1;
 	}
-	if (asprintf(why, "the kernel refused the handoff from %s to %s: %s (%s)", state, to,
-		     strerror(-rc), strerrorname_np(-rc) ?: "?") < 0)
-		*why = NULL;
+	(void)failed(why, "the kernel refused the handoff from %s to %s: %s (%s)", state, to,
+		     strerror(-rc), strerrorname_np(-rc) ?: "?");
 	if (offlined)
 		online_again(m, sr, dir, dax->zone);
 	return -1;
@@ -522,18 +519,14 @@ static int follow_up(Manager *m, const struct softreserved *sr,
 		 * it stays as it is and the explanation says so.
 		 */
 		if (dax_memory_offline(m->region_ops, dax->name, sr->name, &f) < 0) {
-			if (asprintf(why, "online in zone %s, not %s, and cannot be offlined: %s",
-				     dax->zone ? dax->zone : "?", zone, f.message) < 0)
-				*why = NULL;
-			return -1;
+			return failed(why, "online in zone %s, not %s, and cannot be offlined: %s",
+				      dax->zone ? dax->zone : "?", zone, f.message);
 		}
 		log_info("%s: offlined %s (zone %s) to online it in zone %s", sr->name, dax->name,
 			 dax->zone ? dax->zone : "?", zone);
 	}
 	if (dax_memory_online(m->region_ops, dax->name, sr->name, zone, &f) < 0) {
-		if (asprintf(why, "online as %s failed: %s", zone, f.message) < 0)
-			*why = NULL;
-		return -1;
+		return failed(why, "online as %s failed: %s", zone, f.message);
 	}
 	log_info("%s: onlined %s in zone %s, as the policy asks", sr->name, dax->name, zone);
 	return 0;
