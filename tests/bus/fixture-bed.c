@@ -22,8 +22,8 @@ struct fixture_bed {
 	char *name;
 	char *root;		/* the testbed: UMOCKDEV_DIR */
 	char *record;		/* the fixture's text, to restore devices from */
-	char *env_strings[3];
-	char *env[4];
+	char *env_strings[4];
+	char *env[5];
 };
 
 static char *strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -245,6 +245,7 @@ int fixture_bed_new_at(const char *dir, const char *name, struct fixture_bed **r
 {
 	struct fixture_bed *b;
 	GError *error = NULL;
+	const char *asan;
 	char *path = NULL;
 	int r = -ENOMEM;
 
@@ -285,7 +286,11 @@ int fixture_bed_new_at(const char *dir, const char *name, struct fixture_bed **r
 	b->env_strings[0] = strdup("LD_PRELOAD=libumockdev-preload.so.0");
 	b->env_strings[1] = strdup_printf("UMOCKDEV_DIR=%s", b->root);
 	b->env_strings[2] = path ? strdup_printf("CXLMEMD_IOMEM=%s", path) : NULL;
-	for (int i = 0; i < 3; i++) {
+	/* ASan wants its runtime first in the library list; the preload is. */
+	asan = getenv("ASAN_OPTIONS");
+	b->env_strings[3] = strdup_printf("ASAN_OPTIONS=%s%sverify_asan_link_order=0",
+					  asan ?: "", asan && *asan ? ":" : "");
+	for (int i = 0; i < 4; i++) {
 		if (!b->env_strings[i]) {
 			r = -ENOMEM;
 			goto fail;
@@ -317,7 +322,7 @@ void fixture_bed_free(struct fixture_bed *b)
 	free(b->record);
 	free(b->name);
 	free(b->dir);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(b->env_strings[i]);
 	free(b);
 }

@@ -18,7 +18,9 @@
  * the bus links in step.
  *
  * The daemon's environment (fixture_bed_env) holds LD_PRELOAD,
- * UMOCKDEV_DIR and CXLMEMD_IOMEM, the recorded /proc/iomem.
+ * UMOCKDEV_DIR, CXLMEMD_IOMEM (the recorded /proc/iomem) and
+ * ASAN_OPTIONS with verify_asan_link_order=0: in a sanitizer build the
+ * preload, not the ASan runtime, comes first in the library list.
  */
 struct fixture_bed;
 

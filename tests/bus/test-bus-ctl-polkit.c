@@ -79,7 +79,7 @@ static int ctl_as_nobody(struct ctx *c, bool ask, char *err, size_t size)
 	close(p[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	print_message("exit %d: %s", WEXITSTATUS(status), err);
+	print_message("# exit %d: %s", WEXITSTATUS(status), err);
 	return WEXITSTATUS(status);
 }
 

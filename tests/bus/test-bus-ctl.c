@@ -373,7 +373,7 @@ static void monitor_one_change(struct fixture *f, bool json, char *line, size_t 
 	if (!strchr(line, '\n'))
 		fail_msg("cxlmemctl monitor printed nothing after firmware_version changes");
 	*strchr(line, '\n') = '\0';
-	print_message("monitor: %s\n", line);
+	print_message("# monitor: %s\n", line);
 	/* Ctrl-C ends it, with status 0. */
 	assert_int_equal(kill(pid, SIGINT), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);

@@ -18,7 +18,8 @@
  * The library reads sysfs through libumockdev-preload, which must be
  * loaded before the process starts: each test re-runs this binary with
  * the fixture's environment (fixture-bed.h) and "--child FIXTURE", and
- * the child does the comparisons. Nothing here names a device.
+ * the child does the comparisons (in the -valgrind run, under valgrind:
+ * CXLMEMD_DAEMON_WRAPPER). Nothing here names a device.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -204,7 +205,7 @@ static int child(const char *fixture)
 		bad += check_read(&full, &stale, full.windows[i].name, one, what);
 		model_clear(&stale);
 	}
-	printf("%s: %zu windows, %zu regions, %zu memdevs, %zu dax devices: %d differences\n",
+	printf("# %s: %zu windows, %zu regions, %zu memdevs, %zu dax devices: %d differences\n",
 	       fixture, full.n_windows, full.n_regions, full.n_memdevs, full.n_daxes, bad);
 	model_clear(&full);
 	return bad ? 1 : 0;
@@ -228,7 +229,13 @@ static void run_child(const char *fixture)
 	if (pid == 0) {
 		for (char *const *kv = fixture_bed_env(bed); *kv; kv++)
 			putenv(*kv);
-		execl(self, self, "--child", fixture, (char *)NULL);
+		/* the -valgrind run: the reading code under valgrind */
+		if (getenv("CXLMEMD_DAEMON_WRAPPER"))
+			execl("/bin/sh", "sh", "-c",
+			      "exec $CXLMEMD_DAEMON_WRAPPER \"$0\" --child \"$1\"", self,
+			      fixture, (char *)NULL);
+		else
+			execl(self, self, "--child", fixture, (char *)NULL);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -257,5 +264,6 @@ int main(int argc, char *argv[])
 
 	if (argc == 3 && strcmp(argv[1], "--child") == 0)
 		return child(argv[2]);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
