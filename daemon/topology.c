@@ -19,9 +19,9 @@
 #include "softreserved.h"
 #include "strv.h"
 #include "sysfs.h"
+#include "topology-internal.h"
 #include "topology.h"
 
-#define CXL_DEVICES "/sys/bus/cxl/devices"
 #define CXL_DEBUGFS "/sys/kernel/debug/cxl"
 
 static char *xstrdup0(const char *s)
@@ -47,25 +47,7 @@ static char *format_uuid(const unsigned char u[16])
 	return s;
 }
 
-/*
- * The endpoint decoders of the memdevs enumerated, sorted by name: how a
- * region's targets find their memdev. libcxl's own way,
- * cxl_mapping_foreach(), looks each target decoder up by name in every
- * port of the bus, which made region targets the largest cost of
- * start-up at 256 memdevs (30% of its instructions; `cxl list -R` does
- * not do it), and grows with memdevs times regions.
- */
-struct ep_decoder {
-	const char *decoder;		/* the model's string, in the memdev */
-	const char *memdev;		/* the model's memdev name */
-};
-
-struct ep_index {
-	struct ep_decoder *v;
-	size_t n;
-};
-
-static int ep_index_add(struct ep_index *x, const char *decoder, const char *memdev)
+int topo_ep_index_add(struct ep_index *x, const char *decoder, const char *memdev)
 {
 	struct ep_decoder *v = realloc(x->v, (x->n + 1) * sizeof(*v));
 
@@ -76,7 +58,7 @@ static int ep_index_add(struct ep_index *x, const char *decoder, const char *mem
 	return 0;
 }
 
-static int cmp_ep_decoder(const void *a, const void *b)
+int topo_cmp_ep_decoder(const void *a, const void *b)
 {
 	return strcmp(((const struct ep_decoder *)a)->decoder,
 		      ((const struct ep_decoder *)b)->decoder);
@@ -86,10 +68,8 @@ static const struct ep_decoder *ep_index_find(const struct ep_index *x, const ch
 {
 	struct ep_decoder key = { .decoder = decoder };
 
-	return x->n ? bsearch(&key, x->v, x->n, sizeof(*x->v), cmp_ep_decoder) : NULL;
+	return x->n ? bsearch(&key, x->v, x->n, sizeof(*x->v), topo_cmp_ep_decoder) : NULL;
 }
-
-static int read_u64(uint64_t *ret, const char *name, const char *attr);
 
 /* "decoder3.10" after "decoder3.9", as libcxl lists a port's decoders. */
 static int cmp_decoder_id(const void *a, const void *b)
@@ -142,9 +122,9 @@ static int add_endpoint_decoders(struct memdev *d, const char *port, struct ep_i
 		_cleanup_free_ char *mode = NULL;
 		uint64_t dpa;
 
-		if (idx && ep_index_add(idx, *name, d->name) < 0)
+		if (idx && topo_ep_index_add(idx, *name, d->name) < 0)
 			return -ENOMEM;
-		if (read_u64(&dpa, *name, "dpa_size") < 0 || dpa == 0)
+		if (topo_read_u64(&dpa, *name, "dpa_size") < 0 || dpa == 0)
 			continue;
 		mode = sysfs_read(CXL_DEVICES "/%s/mode", *name);
 		if (mode && strcmp(mode, "ram") == 0)
@@ -316,7 +296,7 @@ static int add_region(struct model *m, struct cxl_decoder *root, struct cxl_regi
 	return 0;
 }
 
-static int add_window(struct model *m, struct cxl_decoder *dec, const struct ep_index *idx)
+int topo_add_window(struct model *m, struct cxl_decoder *dec, const struct ep_index *idx)
 {
 	struct cxl_region *cr;
 	struct cxl_target *t;
@@ -389,13 +369,13 @@ static int enumerate_cxl(struct model *m)
 			goto out;
 	}
 	if (idx.n)
-		qsort(idx.v, idx.n, sizeof(*idx.v), cmp_ep_decoder);
+		qsort(idx.v, idx.n, sizeof(*idx.v), topo_cmp_ep_decoder);
 	cxl_bus_foreach(ctx, bus) {
 		struct cxl_port *root = cxl_bus_get_port(bus);
 		struct cxl_decoder *dec;
 
 		cxl_decoder_foreach(root, dec) {
-			r = add_window(m, dec, &idx);
+			r = topo_add_window(m, dec, &idx);
 			if (r < 0)
 				goto out;
 		}
@@ -472,7 +452,7 @@ static int add_dax(struct model *m, struct daxctl_region *dr, struct daxctl_dev 
 	return 0;
 }
 
-static int enumerate_dax(struct model *m)
+int topo_enumerate_dax(struct model *m)
 {
 	struct daxctl_region *dr;
 	struct daxctl_dev *dev;
@@ -497,7 +477,7 @@ out:
 	return r;
 }
 
-static int enumerate_soft_reserved(struct model *m)
+int topo_enumerate_soft_reserved(struct model *m)
 {
 	_cleanup_free_ char *iomem = NULL;
 	_cleanup_free_ struct iomem_range *ranges = NULL;
@@ -560,7 +540,7 @@ static int link_model(struct model *m)
  * derived from them, then @m is handed to @ret, or cleared on an error
  * (@r, the reading's result so far, or one of these steps).
  */
-static int model_complete(struct model *m, int r, struct model *ret)
+int topo_model_complete(struct model *m, int r, struct model *ret)
 {
 	if (r >= 0)
 		r = model_finish(m);
@@ -586,16 +566,16 @@ static int enumerate_all(struct model *ret)
 	uint64_t t0 = now_usec(), t1, t2;
 	int r;
 
-	r = enumerate_soft_reserved(&m);
+	r = topo_enumerate_soft_reserved(&m);
 	t1 = now_usec();
 	if (r >= 0)
 		r = enumerate_cxl(&m);
 	t2 = now_usec();
 	if (r >= 0)
-		r = enumerate_dax(&m);
+		r = topo_enumerate_dax(&m);
 	log_debug("Enumeration: soft reserved %" PRIu64 " ms, cxl %" PRIu64 " ms, dax %" PRIu64
 		  " ms", (t1 - t0) / 1000, (t2 - t1) / 1000, (now_usec() - t2) / 1000);
-	return model_complete(&m, r, ret);
+	return topo_model_complete(&m, r, ret);
 }
 
 /*
@@ -693,217 +673,6 @@ int topology_walk_finish(struct topology_walk *b, struct model *ret)
 	r = walk_collect(&b->w, ret);
 	free(b);
 	return r;
-}
-
-static int read_u64(uint64_t *ret, const char *name, const char *attr)
-{
-	_cleanup_free_ char *v = sysfs_read(CXL_DEVICES "/%s/%s", name, attr);
-	char *end;
-
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	*ret = strtoull(v, &end, 0);
-	return errno || end == v ? -EINVAL : 0;
-}
-
-/*
- * Memdev @old->name as a "change" uevent can have left it, reading only
- * what can change while the device stays and says so with "change": the
- * partition sizes and the firmware version (required, as libcxl's
- * add_cxl_memdev requires them). Its identity (serial, host, NUMA node)
- * is fixed from add to remove; the driver binding changes with "bind"
- * and "unbind" uevents, and the poison commands with it (cxl_mem's probe
- * makes the debugfs files; trigger_poison_list is there from the add or
- * never), all of which take the whole walk, so they come from @old as
- * well. So do what other devices say: the endpoint decoders (an endpoint
- * port comes and goes with uevents of its own), the regions that map it
- * (likewise), and the capacity those decoders hold (so the free capacity
- * follows a size change). Each file costs, and a storm reads many: the
- * four existence checks this read once made were more than half its
- * path lookups (bench/uevent-storm). libcxl cannot even open one memdev
- * without enumerating every memdev and port first. -EAGAIN: the memdev
- * is not there as @old knows it; walk everything.
- */
-static int reread_memdev(const struct memdev *old, struct memdev *d)
-{
-	const char *name = old->name;
-	uint64_t ram_used = old->ram_size > old->ram_free ? old->ram_size - old->ram_free : 0;
-	uint64_t pmem_used = old->pmem_size > old->pmem_free ? old->pmem_size - old->pmem_free : 0;
-	int r = 0;
-
-	*d = (struct memdev){ .serial = old->serial, .numa_node = old->numa_node };
-	d->name = strdup(name);
-	d->host = strdup(old->host ?: "");
-	if (!d->name || !d->host)
-		return -ENOMEM;
-	d->firmware_version = sysfs_read(CXL_DEVICES "/%s/firmware_version", name);
-	if (!d->firmware_version || read_u64(&d->ram_size, name, "ram/size") < 0 ||
-	    read_u64(&d->pmem_size, name, "pmem/size") < 0)
-		return -EAGAIN;
-	d->enabled = old->enabled;
-	d->ram_free = d->ram_size > ram_used ? d->ram_size - ram_used : 0;
-	d->pmem_free = d->pmem_size > pmem_used ? d->pmem_size - pmem_used : 0;
-
-	for (char **e = old->endpoint_decoders; r >= 0 && e && *e; e++)
-		r = strv_extend(&d->endpoint_decoders, *e);
-	for (char **e = old->regions; r >= 0 && e && *e; e++)
-		r = strv_extend(&d->regions, *e);
-	for (char **e = old->poison; r >= 0 && e && *e; e++)
-		r = strv_extend(&d->poison, *e);
-	return r;
-}
-
-int topology_read_memdevs(const struct model *m, char *const *names, struct model *ret)
-{
-	struct model fresh = {};
-	int r = 0;
-
-	for (char *const *n = names; r >= 0 && n && *n; n++) {
-		const struct memdev *old = model_find(m, OBJECT_MEMDEV, *n);
-		struct memdev *d;
-
-		if (!old) {
-			r = -EAGAIN;	/* one we do not know: it came or went */
-			break;
-		}
-		d = model_add(&fresh, OBJECT_MEMDEV);
-		r = d ? reread_memdev(old, d) : -ENOMEM;
-	}
-	/* Sorted as the whole walk's model is, strv fields too. */
-	if (r >= 0)
-		r = model_finish(&fresh);
-	if (r < 0) {
-		model_clear(&fresh);
-		return r;
-	}
-	*ret = fresh;
-	return 0;
-}
-
-/* Memdev @d's free capacity again, from the endpoint decoders it lists. */
-static int reread_free_capacity(struct memdev *d)
-{
-	uint64_t ram_used = 0, pmem_used = 0;
-
-	for (char **e = d->endpoint_decoders; e && *e; e++) {
-		_cleanup_free_ char *mode = NULL;
-		uint64_t dpa;
-
-		if (read_u64(&dpa, *e, "dpa_size") < 0)
-			return -EAGAIN;	/* the endpoint port went: the whole walk */
-		if (dpa == 0)
-			continue;
-		mode = sysfs_read(CXL_DEVICES "/%s/mode", *e);
-		if (mode && strcmp(mode, "ram") == 0)
-			ram_used += dpa;
-		else if (mode && strcmp(mode, "pmem") == 0)
-			pmem_used += dpa;
-	}
-	d->ram_free = d->ram_size > ram_used ? d->ram_size - ram_used : 0;
-	d->pmem_free = d->pmem_size > pmem_used ? d->pmem_size - pmem_used : 0;
-	return 0;
-}
-
-/* Region @r as add_region() leaves it, before link_model(): no dax, not online. */
-static int set_region_unlinked(struct region *r)
-{
-	if (strcmp(r->state, "online") == 0) {
-		free(r->state);
-		r->state = strdup("enabled");
-	}
-	free(r->dax);
-	r->dax = strdup("");
-	return r->state && r->dax ? 0 : -ENOMEM;
-}
-
-/* Window @window of the root ports and its regions, or -EAGAIN if it is gone. */
-static int read_window(struct model *m, const char *window, const struct ep_index *idx)
-{
-	struct cxl_ctx *ctx;
-	struct cxl_bus *bus;
-	int r;
-
-	r = libcxl_open(&ctx);
-	if (r < 0)
-		return r;
-	r = -EAGAIN;
-	/* The root ports' decoders alone: no memdev, no port below them. */
-	cxl_bus_foreach(ctx, bus) {
-		struct cxl_decoder *dec;
-
-		cxl_decoder_foreach(cxl_bus_get_port(bus), dec)
-			if (strcmp(cxl_decoder_get_devname(dec), window) == 0) {
-				r = add_window(m, dec, idx);
-				goto out;
-			}
-	}
-out:
-	cxl_unref(ctx);
-	return r;
-}
-
-int topology_read_regions(const struct model *old, const char *window, char *const *memdevs,
-			  struct model *ret)
-{
-	const struct window *was = window && *window ?
-					   model_find(old, OBJECT_WINDOW, window) : NULL;
-	struct model m = {};
-	struct ep_index idx = {};
-	bool dax_again = !was;
-	int r;
-
-	if (window && *window && !was)
-		return -EAGAIN;
-	r = enumerate_soft_reserved(&m);
-	for (size_t i = 0; r >= 0 && i < old->n_memdevs; i++) {
-		struct memdev *d = model_copy_object(&m, OBJECT_MEMDEV, &old->memdevs[i]);
-
-		if (!d) {
-			r = -ENOMEM;
-			break;
-		}
-		d->regions = strv_free(d->regions);	/* link_model() fills them again */
-		if (strv_contains(memdevs, d->name))
-			r = reread_free_capacity(d);
-	}
-	/* Every other window and its regions stay as they were. */
-	for (size_t i = 0; r >= 0 && i < old->n_windows; i++)
-		if (&old->windows[i] != was &&
-		    !model_copy_object(&m, OBJECT_WINDOW, &old->windows[i]))
-			r = -ENOMEM;
-	for (size_t i = 0; r >= 0 && i < old->n_regions; i++) {
-		const struct region *g = &old->regions[i];
-		struct region *c;
-
-		if (was && strcmp(g->window, was->name) == 0) {
-			dax_again |= g->dax && *g->dax;
-			continue;
-		}
-		c = model_copy_object(&m, OBJECT_REGION, g);
-		/* As add_region() leaves them: link_model() derives both again. */
-		if (!c || set_region_unlinked(c) < 0)
-			r = -ENOMEM;
-	}
-	/* The index points into @m's memdevs: build it once they stopped moving. */
-	for (size_t i = 0; r >= 0 && was && i < m.n_memdevs; i++)
-		for (char **e = m.memdevs[i].endpoint_decoders; r >= 0 && e && *e; e++)
-			r = ep_index_add(&idx, *e, m.memdevs[i].name);
-	if (r >= 0 && idx.n)
-		qsort(idx.v, idx.n, sizeof(*idx.v), cmp_ep_decoder);
-	if (r >= 0 && was)
-		r = read_window(&m, was->name, &idx);
-	free(idx.v);
-	/* Only ram regions have dax devices of their own. */
-	for (size_t i = 0; r >= 0 && was && i < m.n_regions; i++)
-		if (strcmp(m.regions[i].window, was->name) == 0)
-			dax_again |= strcmp(m.regions[i].mode, "ram") == 0;
-	if (r >= 0 && dax_again)
-		r = enumerate_dax(&m);
-	for (size_t i = 0; r >= 0 && !dax_again && i < old->n_daxes; i++)
-		if (!model_copy_object(&m, OBJECT_DAX, &old->daxes[i]))
-			r = -ENOMEM;
-	return model_complete(&m, r, ret);
 }
 
 int topology_capabilities(const struct model *m, char ***ret, char **ret_note)
