@@ -145,6 +145,8 @@ static void finish(struct job_queue *q)
 	int r;
 
 	pthread_join(q->thread, NULL);
+	/* Its uevents are all queued by now: they count as the job's. */
+	monitor_drain(q->m);
 	log_debug("%s on %s: kernel steps took %" PRIu64 " ms", sd_bus_message_get_member(msg),
 		  sd_bus_message_get_path(msg), (now_usec() - q->started) / 1000);
 	q->running = false;

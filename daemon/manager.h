@@ -29,6 +29,8 @@ typedef struct Manager {
 	char **refresh_memdevs;
 	bool refresh_full;
 	bool refresh_timer_full;	/* the armed timer is the coalescing one */
+	/* Uevents while a job ran, until its own refresh covers them. */
+	char **job_uevents;
 	/* The whole walk after uevents runs in the background (monitor.c). */
 	struct topology_walk *walk;
 	int walk_fd;

@@ -25,8 +25,16 @@ static const char *const subsystems[] = {
 	"dax",		/* dax devices, kmem binding */
 	"memory",	/* memory blocks going online/offline */
 	"platform",	/* hmem.N devices of dax_hmem */
-	"nd",		/* pmem regions' nvdimm bridge */
+	/*
+	 * Not "nd": the model reads nothing of libnvdimm, and a pmem
+	 * region's nd devices register asynchronously, their uevents
+	 * trickling in after the job that made them, each burst a whole
+	 * walk for nothing (bench/region-lifecycle).
+	 */
 };
+
+/* More uevents than this during one job: the whole walk after it. */
+#define JOB_UEVENTS_MAX 256
 
 /* Publish @now as the model: signals for what differs from the old one. */
 static int monitor_apply(Manager *m, struct model *now)
@@ -55,6 +63,35 @@ static void refresh_pending_clear(Manager *m)
 	m->refresh_deferred = false;
 	m->refresh_full = false;
 	m->refresh_memdevs = strv_free(m->refresh_memdevs);
+	m->job_uevents = strv_free(m->job_uevents);
+}
+
+/*
+ * Drop the uevents @window's refresh after a job covers: those of devices
+ * below the window (its regions, their dax regions and dax devices, all
+ * read again), and memory blocks going on- or offline when the window
+ * has a ram region (its dax devices' state was read again).
+ */
+static void job_uevents_covered(Manager *m, const char *window)
+{
+	_cleanup_free_ char *below = NULL;
+	bool ram = false;
+	size_t k = 0;
+
+	if (!m->job_uevents || !window || !*window ||
+	    asprintf(&below, "/%s/", window) < 0)
+		return;
+	for (size_t i = 0; i < m->model.n_regions; i++)
+		ram |= strcmp(m->model.regions[i].window, window) == 0 &&
+		       strcmp(m->model.regions[i].mode, "ram") == 0;
+	for (char **e = m->job_uevents; *e; e++)
+		if (strstr(*e, below) || (ram && strcmp(*e, "memory") == 0))
+			free(*e);
+		else
+			m->job_uevents[k++] = *e;
+	m->job_uevents[k] = NULL;
+	if (k == 0)
+		m->job_uevents = strv_free(m->job_uevents);
 }
 
 int monitor_refresh(Manager *m)
@@ -85,7 +122,10 @@ int monitor_refresh_regions(Manager *m, const char *window, char *const *memdevs
 		return log_warning_errno(r, "Failed to read the regions again: %m");
 	log_debug("Refreshed window %s and its regions in %" PRIu64 " ms", window ?: "(none)",
 		  (now_usec() - t0) / 1000);
-	return monitor_apply(m, &now);
+	r = monitor_apply(m, &now);
+	/* With the model read again, not before: @window's ram regions are current. */
+	job_uevents_covered(m, window);
+	return r;
 }
 
 static int schedule_refresh(Manager *m);
@@ -160,11 +200,22 @@ static int refresh_in_background(Manager *m)
 
 void monitor_job_ended(Manager *m)
 {
+	/* What the job's own refresh did not cover takes the whole walk. */
+	if (m->job_uevents) {
+		for (char **e = m->job_uevents; *e; e++)
+			log_debug("uevent during the job not covered by its refresh: %s", *e);
+		m->job_uevents = strv_free(m->job_uevents);
+		m->refresh_memdevs = strv_free(m->refresh_memdevs);
+		m->refresh_full = true;
+		m->refresh_deferred = true;
+	}
 	if (!m->refresh_deferred)
 		return;
 	m->refresh_deferred = false;
-	(void)schedule_refresh(m);
+	if (m->refresh_full || m->refresh_memdevs)
+		(void)schedule_refresh(m);
 }
+
 
 /*
  * The uevents since the last refresh only said memdevs changed: read just
@@ -182,7 +233,9 @@ static int monitor_refresh_pending(Manager *m)
 	bool poison_changed = false;
 	int r;
 
-	if (m->refresh_full || !m->refresh_memdevs)
+	if (!m->refresh_full && !m->refresh_memdevs)
+		return 0;	/* a job's refresh covered what was held for it */
+	if (m->refresh_full)
 		return refresh_in_background(m);
 	names = TAKE_PTR(m->refresh_memdevs);
 	refresh_pending_clear(m);
@@ -302,7 +355,9 @@ static void note_uevent(Manager *m, struct udev_device *dev)
 	const char *type = udev_device_get_devtype(dev);
 	const char *name = udev_device_get_sysname(dev);
 	const char *action = udev_device_get_action(dev);
+	const char *devpath = udev_device_get_devpath(dev);
 
+	log_debug("uevent: %s %s %s", action ?: "?", sub ?: "?", devpath ?: "?");
 	if (m->refresh_full)
 		return;
 	if (sub && strcmp(sub, "cxl") == 0 && type && strcmp(type, "cxl_memdev") == 0 &&
@@ -310,8 +365,33 @@ static void note_uevent(Manager *m, struct udev_device *dev)
 	    name && (strv_contains(m->refresh_memdevs, name) ||
 		     strv_extend(&m->refresh_memdevs, name) >= 0))
 		return;
+	/*
+	 * While a job changes the kernel, most uevents are its own, and the
+	 * refresh after it reads their devices again: kept for
+	 * monitor_refresh_regions() to match, not a whole walk yet.
+	 */
+	if (m->jobs && job_running(m->jobs) && sub && devpath &&
+	    strv_length(m->job_uevents) < JOB_UEVENTS_MAX) {
+		const char *what = strcmp(sub, "memory") == 0 ? "memory" : devpath;
+
+		if (strv_contains(m->job_uevents, what) || strv_extend(&m->job_uevents, what) >= 0)
+			return;
+	}
 	m->refresh_full = true;
 	m->refresh_memdevs = strv_free(m->refresh_memdevs);
+	m->job_uevents = strv_free(m->job_uevents);
+}
+
+void monitor_drain(Manager *m)
+{
+	struct udev_device *dev;
+
+	if (!m->monitor)
+		return;
+	while ((dev = udev_monitor_receive_device(m->monitor))) {
+		note_uevent(m, dev);
+		udev_device_unref(dev);
+	}
 }
 
 static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -321,9 +401,6 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	int n = 0, r;
 
 	while ((dev = udev_monitor_receive_device(m->monitor))) {
-		log_debug("uevent: %s %s %s", udev_device_get_action(dev) ?: "?",
-			  udev_device_get_subsystem(dev) ?: "?",
-			  udev_device_get_sysname(dev) ?: "?");
 		note_uevent(m, dev);
 		udev_device_unref(dev);
 		n++;
@@ -386,6 +463,7 @@ void monitor_stop(Manager *m)
 		close(m->walk_fd);
 	}
 	m->refresh_memdevs = strv_free(m->refresh_memdevs);
+	m->job_uevents = strv_free(m->job_uevents);
 	m->refresh_timer = sd_event_source_disable_unref(m->refresh_timer);
 	m->monitor_source = sd_event_source_disable_unref(m->monitor_source);
 	m->monitor = udev_monitor_unref(m->monitor);

@@ -30,10 +30,22 @@ int monitor_refresh(Manager *m);
  * After a region job in @window, before the event loop serves anything
  * else: read again what the job can have changed (topology_read_regions(),
  * with the free capacity of @memdevs) and emit what changed, so a call
- * made after the job's reply sees its result. The job's uevents still
- * bring the whole walk, in the background.
+ * made after the job's reply sees its result. The job's uevents of
+ * devices below @window are covered by it; others still bring the whole
+ * walk, in the background.
  */
 int monitor_refresh_regions(Manager *m, const char *window, char *const *memdevs);
 
-/* A job ended (job.c): run the refresh its uevents were held for. */
+/*
+ * A job's kernel steps are over (job.c), before it answers: read the
+ * uevents they queued, so they count as the job's (their devices are read
+ * again by the job's refresh, monitor_refresh_regions()).
+ */
+void monitor_drain(Manager *m);
+
+/*
+ * A job ended (job.c): the uevents that came while it ran and that its
+ * refresh did not cover take the whole walk now, with any refresh held
+ * for it.
+ */
 void monitor_job_ended(Manager *m);
