@@ -88,7 +88,7 @@ int job_start(struct job_queue *q, sd_bus_message *msg, job_run_t run, job_done_
 
 bool job_running(const struct job_queue *q)
 {
-	return q->running;
+	return q && q->running;
 }
 
 bool job_defer(struct job_queue *q, sd_bus_message *msg, sd_bus_message_handler_t handler)

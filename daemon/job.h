@@ -47,4 +47,5 @@ bool job_defer(struct job_queue *q, sd_bus_message *msg, sd_bus_message_handler_
 int job_start(struct job_queue *q, sd_bus_message *msg, job_run_t run, job_done_t done,
 	      void *data, void (*free_data)(void *));
 
+/* Is a job running? False too while there is no queue (@q NULL). */
 bool job_running(const struct job_queue *q);

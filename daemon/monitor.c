@@ -200,6 +200,8 @@ static int refresh_in_background(Manager *m)
 
 void monitor_job_ended(Manager *m)
 {
+	bool due = m->refresh_deferred;
+
 	/* What the job's own refresh did not cover takes the whole walk. */
 	if (m->job_uevents) {
 		for (char **e = m->job_uevents; *e; e++)
@@ -207,15 +209,12 @@ void monitor_job_ended(Manager *m)
 		m->job_uevents = strv_free(m->job_uevents);
 		m->refresh_memdevs = strv_free(m->refresh_memdevs);
 		m->refresh_full = true;
-		m->refresh_deferred = true;
+		due = true;
 	}
-	if (!m->refresh_deferred)
-		return;
 	m->refresh_deferred = false;
-	if (m->refresh_full || m->refresh_memdevs)
+	if (due && (m->refresh_full || m->refresh_memdevs))
 		(void)schedule_refresh(m);
 }
-
 
 /*
  * The uevents since the last refresh only said memdevs changed: read just
@@ -371,7 +370,7 @@ static void note_uevent(Manager *m, struct udev_device *dev)
 	 * refresh after it reads their devices again: kept for
 	 * monitor_refresh_regions() to match, not a whole walk yet.
 	 */
-	if (m->jobs && job_running(m->jobs) && sub && devpath &&
+	if (job_running(m->jobs) && sub && devpath &&
 	    strv_length(m->job_uevents) < JOB_UEVENTS_MAX) {
 		const char *what = strcmp(sub, "memory") == 0 ? "memory" : devpath;
 
@@ -383,30 +382,27 @@ static void note_uevent(Manager *m, struct udev_device *dev)
 	m->job_uevents = strv_free(m->job_uevents);
 }
 
-void monitor_drain(Manager *m)
+int monitor_drain(Manager *m)
 {
 	struct udev_device *dev;
+	int n = 0;
 
 	if (!m->monitor)
-		return;
-	while ((dev = udev_monitor_receive_device(m->monitor))) {
-		note_uevent(m, dev);
-		udev_device_unref(dev);
-	}
-}
-
-static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	Manager *m = userdata;
-	struct udev_device *dev;
-	int n = 0, r;
-
+		return 0;
 	while ((dev = udev_monitor_receive_device(m->monitor))) {
 		note_uevent(m, dev);
 		udev_device_unref(dev);
 		n++;
 	}
-	if (n == 0)
+	return n;
+}
+
+static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	Manager *m = userdata;
+	int r;
+
+	if (monitor_drain(m) == 0)
 		return 0;
 
 	/*

@@ -39,9 +39,10 @@ int monitor_refresh_regions(Manager *m, const char *window, char *const *memdevs
 /*
  * A job's kernel steps are over (job.c), before it answers: read the
  * uevents they queued, so they count as the job's (their devices are read
- * again by the job's refresh, monitor_refresh_regions()).
+ * again by the job's refresh, monitor_refresh_regions()). Returns how
+ * many were read; on_uevent() reads the socket the same way.
  */
-void monitor_drain(Manager *m);
+int monitor_drain(Manager *m);
 
 /*
  * A job ended (job.c): the uevents that came while it ran and that its
